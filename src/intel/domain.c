@@ -1,0 +1,122 @@
+/*
+ * domain.c - IDN forms and registrable domains; see domain.h.
+ */
+#include "intel/domain.h"
+
+#include <arpa/inet.h>
+#include <glib.h>
+#include <idn2.h>
+#include <libpsl.h>
+#include <string.h>
+
+static const psl_ctx_t *psl;
+static GOnce psl_once = G_ONCE_INIT;
+
+static gpointer load_psl(gpointer unused)
+{
+    const psl_ctx_t *p = psl_latest(NULL);
+    if (p == NULL)
+        p = psl_builtin();
+    return (gpointer)p;
+}
+
+int domain_init(void)
+{
+    psl = g_once(&psl_once, load_psl, NULL);
+    return psl ? 0 : -1;
+}
+
+static bool is_ip(const char *s)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+void domain_info(const char *host, domain_info_t *out)
+{
+    memset(out, 0, sizeof *out);
+    domain_init();
+    char *h = g_utf8_make_valid(host ? host : "", -1);
+    size_t n = strlen(h);
+    if (n > 1 && h[0] == '[' && h[n - 1] == ']') {
+        memmove(h, h + 1, n - 2);
+        h[n - 2] = '\0';
+        if (g_ascii_strncasecmp(h, "IPv6:", 5) == 0)
+            memmove(h, h + 5, strlen(h + 5) + 1);
+    }
+    n = strlen(h);
+    while (n > 0 && h[n - 1] == '.')
+        h[--n] = '\0';
+    char *low = g_utf8_strdown(h, -1);
+    g_free(h);
+    if (is_ip(low)) {
+        out->ascii = g_strdup(low);
+        out->unicode = low;
+        out->ip = out->valid = true;
+        return;
+    }
+    bool ascii_only = true;
+    for (const char *p = low; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            ascii_only = false;
+    char *a = NULL, *u = NULL;
+    if (strlen(low) <= DOMAIN_MAX_LEN * 4 &&
+        idn2_to_ascii_8z(low, &a, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK &&
+        strlen(a) <= DOMAIN_MAX_LEN)
+        out->valid = true;
+    else {
+        idn2_free(a);
+        a = NULL;
+    }
+    if (a && idn2_to_unicode_8z8z(a, &u, 0) != IDN2_OK)
+        u = NULL;
+    out->ascii = a ? g_ascii_strdown(a, -1) : g_strdup(low);
+    out->unicode = u ? g_utf8_strdown(u, -1) : g_strdup(low);
+    idn2_free(a);
+    idn2_free(u);
+    out->idn = !ascii_only || strstr(out->ascii, "xn--") != NULL;
+    if (out->valid && strchr(out->ascii, '.')) {
+        const char *reg = psl_registrable_domain(psl, out->ascii);
+        if (reg)
+            out->org = g_strdup(reg);
+    }
+    g_free(low);
+}
+
+void domain_info_clear(domain_info_t *d)
+{
+    g_free(d->ascii);
+    g_free(d->unicode);
+    g_free(d->org);
+    memset(d, 0, sizeof *d);
+}
+
+char *domain_of_address(const char *addr)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    if (at == NULL || at[1] == '\0')
+        return NULL;
+    char *d = g_utf8_make_valid(at + 1, -1);
+    char *low = g_utf8_strdown(d, -1);
+    g_free(d);
+    return g_strstrip(low);
+}
+
+char *domain_org(const char *host)
+{
+    domain_info_t di;
+    domain_info(host, &di);
+    char *org = di.org ? g_strdup(di.org) : NULL;
+    domain_info_clear(&di);
+    return org;
+}
+
+bool domain_is_within(const char *host, const char *dom)
+{
+    size_t hn = strlen(host), dn = strlen(dom);
+    if (dn == 0 || hn < dn)
+        return false;
+    if (g_ascii_strcasecmp(host + hn - dn, dom) != 0)
+        return false;
+    return hn == dn || host[hn - dn - 1] == '.';
+}

@@ -1,0 +1,155 @@
+/*
+ * normalise.c - NFKC, invisible/combining removal, confusable skeletons
+ * through ICU; see normalise.h.
+ */
+#include "intel/normalise.h"
+
+#include <glib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+
+static __thread USpoofChecker *spoof;
+
+static UChar *to_utf16(const char *utf8, int32_t *len)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    size_t n = strnlen(utf8, NORMALISE_MAX_BYTES);
+    int32_t need = 0;
+    u_strFromUTF8WithSub(NULL, 0, &need, utf8, (int32_t)n, 0xfffd, NULL, &e);
+    e = U_ZERO_ERROR;
+    UChar *u = g_new(UChar, need + 1);
+    u_strFromUTF8WithSub(u, need + 1, len, utf8, (int32_t)n, 0xfffd, NULL, &e);
+    if (U_FAILURE(e)) {
+        *len = 0;
+        u[0] = 0;
+    }
+    return u;
+}
+
+static char *to_utf8(const UChar *u, int32_t len)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t need = 0;
+    u_strToUTF8WithSub(NULL, 0, &need, u, len, 0xfffd, NULL, &e);
+    e = U_ZERO_ERROR;
+    char *s = g_malloc((gsize)need + 1);
+    u_strToUTF8WithSub(s, need + 1, NULL, u, len, 0xfffd, NULL, &e);
+    if (U_FAILURE(e))
+        s[0] = '\0';
+    s[need] = '\0';
+    return s;
+}
+
+static bool is_invisible(UChar32 c)
+{
+    if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+        return true;
+    int8_t t = u_charType(c);
+    return t == U_FORMAT_CHAR || (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xe0100 && c <= 0xe01ef);
+}
+
+char *normalise_text(const char *utf8, normalise_flags_t *flags)
+{
+    normalise_flags_t f = {0};
+    int32_t len = 0;
+    UChar *in = to_utf16(utf8 ? utf8 : "", &len);
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&e);
+    UChar *norm = NULL;
+    int32_t nlen = 0;
+    if (U_SUCCESS(e)) {
+        int32_t cap = len * 4 + 16; /* NFKC expands at most 18x, but rarely past 3x */
+        norm = g_new(UChar, cap);
+        nlen = unorm2_normalize(nfkc, in, len, norm, cap, &e);
+        if (e == U_BUFFER_OVERFLOW_ERROR) {
+            e = U_ZERO_ERROR;
+            g_free(norm);
+            cap = nlen + 1;
+            norm = g_new(UChar, cap);
+            nlen = unorm2_normalize(nfkc, in, len, norm, cap, &e);
+        }
+        if (U_FAILURE(e)) {
+            g_free(norm);
+            norm = NULL;
+        }
+    }
+    if (norm == NULL) {
+        norm = g_memdup2(in, sizeof(UChar) * ((gsize)len + 1));
+        nlen = len;
+    }
+    if (nlen != len || memcmp(norm, in, sizeof(UChar) * (size_t)len) != 0)
+        f.compat++;
+    /* filter in place */
+    UChar *out = g_new(UChar, nlen + 1);
+    int32_t o = 0;
+    UScriptCode word_script = USCRIPT_COMMON;
+    for (int32_t i = 0; i < nlen;) {
+        UChar32 c;
+        U16_NEXT(norm, i, nlen, c);
+        if (is_invisible(c)) {
+            f.invisible++;
+            continue;
+        }
+        int8_t t = u_charType(c);
+        if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK) {
+            f.combining++;
+            continue;
+        }
+        if (u_isalpha(c)) {
+            UScriptCode sc = uscript_getScript(c, &e);
+            if (U_FAILURE(e))
+                e = U_ZERO_ERROR;
+            else if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) {
+                /* Japanese mixes Han, Hiragana, Katakana in one word by design */
+                bool ja = sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA;
+                bool wja = word_script == USCRIPT_HAN || word_script == USCRIPT_HIRAGANA ||
+                           word_script == USCRIPT_KATAKANA;
+                if (word_script != USCRIPT_COMMON && sc != word_script && !(ja && wja))
+                    f.mixed_script = true;
+                word_script = sc;
+            }
+        } else if (!u_isdigit(c)) {
+            word_script = USCRIPT_COMMON;
+        }
+        U16_APPEND_UNSAFE(out, o, c);
+    }
+    char *res = to_utf8(out, o);
+    g_free(out);
+    g_free(norm);
+    g_free(in);
+    if (flags)
+        *flags = f;
+    return res;
+}
+
+char *normalise_skeleton(const char *utf8)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    if (spoof == NULL) {
+        spoof = uspoof_open(&e);
+        if (U_FAILURE(e))
+            spoof = NULL;
+    }
+    char *n = normalise_text(utf8, NULL);
+    if (spoof == NULL)
+        return n;
+    e = U_ZERO_ERROR;
+    int32_t need = uspoof_getSkeletonUTF8(spoof, 0, n, -1, NULL, 0, &e);
+    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e))
+        return n;
+    e = U_ZERO_ERROR;
+    char *sk = g_malloc((gsize)need + 1);
+    uspoof_getSkeletonUTF8(spoof, 0, n, -1, sk, need + 1, &e);
+    if (U_FAILURE(e)) {
+        g_free(sk);
+        return n;
+    }
+    g_free(n);
+    char *low = g_utf8_strdown(sk, -1);
+    g_free(sk);
+    return low;
+}
