@@ -1,31 +1,156 @@
 /*
- * cmd_trail.c - placeholder until the trail command lands; it refuses to run
- * rather than pretend to scan.
+ * cmd_trail.c - `sesguard trail [--format text|json|html] PATH...`: find
+ * SES takeover and related abuse in CloudTrail logs.
+ *
+ * Reads every PATH (file, directory in the S3 layout, or "-" for stdin;
+ * stdin when none is given), correlates the records per access key and
+ * prints the incidents. Exit status: 0 no incident, 1 incidents, 2 usage
+ * error or some input could not be read (the others were still read, and
+ * the incidents still printed).
  */
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli/commands.h"
+#include "trail/ctread.h"
+#include "trail/traildetect.h"
+#include "trail/trailout.h"
+#include "trail/trailrules.h"
+#include "util/i18n.h"
+#include "util/log.h"
 
 void cmd_trail_usage(FILE *out)
 {
-    fprintf(out, "usage: sesguard trail ... (not implemented yet)\n");
+    fputs(_("usage: sesguard trail [--format text|json|html] [--lang ja|en] [-v] PATH...\n"
+            "\n"
+            "Find SES takeover in CloudTrail logs: reconnaissance, production access\n"
+            "requests (many regions at once), new sending identities, sending enabled,\n"
+            "IAM persistence, CloudTrail tampering, keys used from new places, attack\n"
+            "tools, AccessDenied storms. PATH is a .json or .json.gz file, a folder in\n"
+            "the S3 layout (AWSLogs/...), or - for standard input (the default).\n"
+            "Accepted: {\"Records\":[...]}, arrays, JSON Lines, EventBridge events,\n"
+            "LookupEvents output, CloudTrail Lake results.\n"
+            "\n"
+            "  --format F     text (default), json (JSON Lines, one incident per line),\n"
+            "                 html (a report with a timeline)\n"
+            "  --lang L       ja or en (default: from LANG)\n"
+            "  --parser P     fast (default) or json-c (the reference reader)\n"
+            "  -v             progress and details on stderr\n"
+            "\n"
+            "exit status: 0 no incident, 1 incidents, 2 usage or input errors\n"),
+          out);
+}
+
+/* "--name VALUE" or "--name=VALUE"; advances *i. NULL if not this option. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    size_t n = strlen(name);
+    *missing = false;
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
 }
 
 int cmd_trail(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sesguard: trail: not implemented yet\n");
-    return EXIT_TROUBLE;
-}
-
-void cmd_iam_usage(FILE *out)
-{
-    fprintf(out, "usage: sesguard iam ... (not implemented yet)\n");
-}
-
-int cmd_iam(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sesguard: iam: not implemented yet\n");
-    return EXIT_TROUBLE;
+    output_format_t fmt = FORMAT_TEXT;
+    const char *lang = NULL, *format = NULL, *parser = "fast";
+    GPtrArray *paths = g_ptr_array_new();
+    bool only_paths = false;
+    int verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        bool missing = false;
+        if (only_paths || argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+            g_ptr_array_add(paths, argv[i]);
+        } else if (strcmp(argv[i], "--") == 0) {
+            only_paths = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            cmd_trail_usage(stdout);
+            g_ptr_array_free(paths, TRUE);
+            return EXIT_CLEAN;
+        } else if (strcmp(argv[i], "-v") == 0) {
+            verbose++;
+        } else if (strcmp(argv[i], "-vv") == 0) {
+            verbose += 2;
+        } else if ((v = opt_value(argc, argv, &i, "--format", &missing)) != NULL) {
+            format = v;
+        } else if ((v = opt_value(argc, argv, &i, "--lang", &missing)) != NULL) {
+            lang = v;
+        } else if ((v = opt_value(argc, argv, &i, "--parser", &missing)) != NULL) {
+            parser = v;
+        } else {
+            fprintf(stderr, missing ? _("sesguard: trail: option '%s' needs a value\n")
+                                    : _("sesguard: trail: unknown option '%s'\n"),
+                    argv[i]);
+            cmd_trail_usage(stderr);
+            g_ptr_array_free(paths, TRUE);
+            return EXIT_TROUBLE;
+        }
+    }
+    if ((lang && cli_init_lang(lang) != 0) ||
+        (format && cli_parse_format(format, "text,json,html", &fmt) != 0) ||
+        (strcmp(parser, "fast") != 0 && strcmp(parser, "json-c") != 0)) {
+        if (strcmp(parser, "fast") != 0 && strcmp(parser, "json-c") != 0)
+            fprintf(stderr, _("sesguard: trail: unknown parser '%s' (expected fast or json-c)\n"),
+                    parser);
+        g_ptr_array_free(paths, TRUE);
+        return EXIT_TROUBLE;
+    }
+    if (verbose)
+        log_set_level(verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+    char *err = NULL;
+    trailrules_t *rules = trailrules_load(NULL, &err);
+    if (rules == NULL) {
+        log_err("trail: cannot load detections: %s", err);
+        g_free(err);
+        g_ptr_array_free(paths, TRUE);
+        return EXIT_TROUBLE;
+    }
+    traildetect_t *det = traildetect_new(rules);
+    ctread_t *rd = ctread_new(strcmp(parser, "json-c") == 0 ? CTREAD_JSONC : CTREAD_FAST,
+                              traildetect_record, det);
+    ctread_set_progress(rd, 1);
+    if (paths->len == 0) {
+        if (isatty(STDIN_FILENO))
+            log_warn("trail: reading CloudTrail JSON from standard input");
+        g_ptr_array_add(paths, (gpointer) "-");
+    }
+    for (guint i = 0; i < paths->len; i++)
+        ctread_path(rd, g_ptr_array_index(paths, i));
+    const ctread_stats_t *rs = ctread_get_stats(rd);
+    traildetect_finish(det);
+    const traildetect_stats_t *ds = traildetect_stats(det);
+    log_info("trail: %llu files, %llu records, %llu non-records, %llu bytes, %llu keys",
+             (unsigned long long)rs->files, (unsigned long long)rs->records,
+             (unsigned long long)rs->non_records, (unsigned long long)rs->bytes,
+             (unsigned long long)ds->keys);
+    if (fmt == FORMAT_JSON)
+        trailout_json(stdout, det);
+    else if (fmt == FORMAT_HTML)
+        trailout_html(stdout, det, rs);
+    else
+        trailout_text(stdout, det, rs);
+    fflush(stdout);
+    bool write_error = ferror(stdout) != 0;
+    if (write_error)
+        log_err("trail: cannot write the report");
+    size_t incidents = traildetect_count(det);
+    ctread_free(rd);
+    traildetect_free(det);
+    trailrules_free(rules);
+    g_ptr_array_free(paths, TRUE);
+    if (log_error_count() > 0)
+        return EXIT_TROUBLE;
+    return incidents ? EXIT_FINDINGS : EXIT_CLEAN;
 }
