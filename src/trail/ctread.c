@@ -395,6 +395,10 @@ static int run_stream(ctread_t *r, stream_t *st)
                     if (rc == CTSCAN_MORE && !st->eof)
                         break;
                 }
+                if (c != '{') {
+                    rc = CTSCAN_BAD; /* CloudTrail is objects, never bare scalars */
+                    break;
+                }
                 rc = ctscan_value(p, n, i, st->eof, &e);
                 if (rc == CTSCAN_OK) {
                     dispatch(r, p + i, e - i, 0);
