@@ -14,9 +14,6 @@
 #include "util/fswalk.h"
 #include "util/lines.h"
 
-/* A From_ line is short; anything past this is not inspected. */
-#define FROM_LINE_MAX 4096
-
 typedef struct reader {
     const mail_source_opts_t *o;
     const char *path;
@@ -49,6 +46,15 @@ static bool is_from_line(slice_t line)
 {
     return line.n > 5 && memcmp(line.p, "From ", 5) == 0 && line.p[5] != ' ' &&
            line.p[5] != '\n' && line.p[5] != '\r';
+}
+
+/* The second token of a From_ line is the envelope sender: an address
+ * (or MAILER-DAEMON). "From here on, ..." in a body is not a separator. */
+static bool has_sender_token(slice_t line)
+{
+    slice_t rest = slice_make(line.p + 5, line.n - 5);
+    slice_t tok = slice_split(&rest, ' ');
+    return slice_find(tok, '@') >= 0 || slice_eq_ci(tok, "MAILER-DAEMON");
 }
 
 static bool is_blank(slice_t line)
@@ -111,7 +117,8 @@ static int scan_stream(FILE *f, const char *path, const mail_source_opts_t *o)
                 continue; /* the From_ line is not part of the message */
             }
         }
-        if (mbox && !cont && is_from_line(line) && (prev_blank || has_time(line))) {
+        if (mbox && !cont && is_from_line(line) &&
+            (has_time(line) || (prev_blank && has_sender_token(line)))) {
             emit(&r);
             r.index++;
             have = false;

@@ -9,10 +9,11 @@
  *   a directory every regular file under it, recursively, links followed
  *              (Maildirs inside it are read as Maildirs)
  *
- * mbox: a "From " line starts a message when it follows a blank line or
- * the start of the file, or when it has the shape of a real separator
- * (a time hh:mm:ss in it) even without the blank line (mboxo writers are
- * sloppy). Lines ">From ", ">>From " ... lose one '>' (mboxrd quoting; for
+ * mbox: a "From " line starts a message when it has the shape of a real
+ * separator: a time hh:mm:ss in it, or, after a blank line, an envelope
+ * sender (an address) as its first word. mboxo writers are sloppy about
+ * the blank line and about quoting body lines, so neither alone decides:
+ * "From here on, ..." after a blank line in a body stays body text. Lines ">From ", ">>From " ... lose one '>' (mboxrd quoting; for
  * mboxo, the only reading that restores the common case). CRLF mboxes work.
  *
  * Memory stays bounded however large the input: messages are streamed and

@@ -1,0 +1,142 @@
+/*
+ * test_intel.c - domains (libpsl, libidn2), disguise-resistant text forms
+ * (ICU), and links taken apart.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <string.h>
+
+#include "intel/domain.h"
+#include "intel/normalise.h"
+#include "intel/urlinfo.h"
+
+static void test_domain_forms(void **state)
+{
+    static const struct {
+        const char *in, *ascii, *unicode, *org;
+        bool idn, ip;
+    } cases[] = {
+        {"Mail.Example.CO.JP.", "mail.example.co.jp", "mail.example.co.jp", "example.co.jp", false, false},
+        {"例え.jp", "xn--r8jz45g.jp", "例え.jp", "xn--r8jz45g.jp", true, false},
+        {"xn--80ak6aa92e.com", "xn--80ak6aa92e.com", "аррӏе.com", "xn--80ak6aa92e.com", true, false},
+        {"[192.0.2.1]", "192.0.2.1", "192.0.2.1", NULL, false, true},
+        {"[IPv6:2001:db8::1]", "2001:db8::1", "2001:db8::1", NULL, false, true},
+        {"co.jp", "co.jp", "co.jp", NULL, false, false},
+        {"a.b.s3-website-us-east-1.amazonaws.com", "a.b.s3-website-us-east-1.amazonaws.com",
+         "a.b.s3-website-us-east-1.amazonaws.com", "b.s3-website-us-east-1.amazonaws.com", false, false},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        domain_info_t d;
+        domain_info(cases[i].in, &d);
+        assert_string_equal(d.ascii, cases[i].ascii);
+        assert_string_equal(d.unicode, cases[i].unicode);
+        if (cases[i].org)
+            assert_string_equal(d.org, cases[i].org);
+        else
+            assert_null(d.org);
+        assert_int_equal(d.idn, cases[i].idn);
+        assert_int_equal(d.ip, cases[i].ip);
+        domain_info_clear(&d);
+    }
+    char *dom = domain_of_address("Someone@Sub.Example.COM");
+    assert_string_equal(dom, "sub.example.com");
+    g_free(dom);
+    assert_null(domain_of_address("no-at-sign"));
+    assert_true(domain_is_within("mail.amazon.co.jp", "amazon.co.jp"));
+    assert_true(domain_is_within("amazon.co.jp", "amazon.co.jp"));
+    assert_false(domain_is_within("fakeamazon.co.jp", "amazon.co.jp"));
+}
+
+static void test_normalise(void **state)
+{
+    static const struct {
+        const char *in, *out;
+        unsigned invisible, combining;
+    } cases[] = {
+        {"M\u0336icrosoft", "Microsoft", 0, 1},
+        {"コ\u2061インチェ\ufe09ック", "コインチェック", 2, 0},
+        {"𝗔𝗺𝗮𝘇𝗼𝗻", "Amazon", 0, 0},
+        {"Ａｍａｚｏｎ", "Amazon", 0, 0},
+        {"Pay\u200bPal\ufeff", "PayPal", 2, 0},
+        {"ｱﾏｿﾞﾝ", "アマゾン", 0, 0},
+        {"三井住友カード", "三井住友カード", 0, 0},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        normalise_flags_t f;
+        char *n = normalise_text(cases[i].in, &f);
+        assert_string_equal(n, cases[i].out);
+        assert_int_equal(f.invisible, cases[i].invisible);
+        assert_int_equal(f.combining, cases[i].combining);
+        g_free(n);
+    }
+    normalise_flags_t f;
+    char *n = normalise_text("\u0410mazon", &f); /* Cyrillic A */
+    assert_true(f.mixed_script);
+    g_free(n);
+    n = normalise_text("お客様のアカウント", &f);
+    assert_false(f.mixed_script); /* Japanese scripts mix by design */
+    g_free(n);
+}
+
+static void test_skeleton(void **state)
+{
+    char *a = normalise_skeleton("paypal");
+    char *b = normalise_skeleton("paypa1");
+    char *c = normalise_skeleton("\u0420ay\u0420al"); /* Cyrillic Er */
+    char *d = normalise_skeleton("WaIIet");
+    char *e = normalise_skeleton("wallet");
+    char *f = normalise_skeleton("amazon");
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    assert_string_equal(d, e);
+    assert_string_not_equal(a, f);
+    g_free(a);
+    g_free(b);
+    g_free(c);
+    g_free(d);
+    g_free(e);
+    g_free(f);
+}
+
+static void test_urlinfo(void **state)
+{
+    urlinfo_t u;
+    urlinfo_parse("hxxps://paypal.com@evil.example/x?y=1", &u);
+    assert_string_equal(u.scheme, "https");
+    assert_string_equal(u.host, "evil.example");
+    assert_true(u.has_userinfo);
+    assert_string_equal(u.path, "/x?y=1");
+    urlinfo_clear(&u);
+    urlinfo_parse("http://3232235777/login", &u);
+    assert_true(u.ip_host);
+    urlinfo_clear(&u);
+    urlinfo_parse("www.example.co.uk/path", &u);
+    assert_string_equal(u.host, "www.example.co.uk");
+    assert_string_equal(u.org_domain, "example.co.uk");
+    urlinfo_clear(&u);
+    urlinfo_parse("https://xn--80ak6aa92e.com/", &u);
+    assert_true(u.idn);
+    assert_string_equal(u.host_unicode, "аррӏе.com");
+    urlinfo_clear(&u);
+    urlinfo_parse("data:text/html;base64,PGgxPg==", &u);
+    assert_string_equal(u.scheme, "data");
+    assert_null(u.host);
+    urlinfo_clear(&u);
+    urlinfo_parse("", &u);
+    urlinfo_clear(&u);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_domain_forms),
+        cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_skeleton),
+        cmocka_unit_test(test_urlinfo),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
