@@ -1005,6 +1005,9 @@ static void tie_smtp(keyscan_t *ks)
             continue;
         f->smtp_region = g_strdup(d->region ? d->region : "any (legacy scheme)");
         f->smtp_key = g_strdup(d->key->key_id ? d->key->key_id : d->key->fingerprint);
+        /* the password of an example or canary key is no more live than it */
+        f->example = d->key->example;
+        f->canary = d->key->canary;
     }
     g_hash_table_destroy(pw);
 }
