@@ -17,8 +17,10 @@
  * Memory: the html_result_t owns text and links; html_result_clear frees.
  * Limits: text stops at max_text bytes (at a UTF-8 boundary) and links at
  * max_links, with the *_truncated flags set; libxml2 nesting depth is
- * bounded by the parser (it refuses documents nested deeper than 256 unless
- * XML_PARSE_HUGE, which we never pass); network access is disabled
+ * bounded by the parser (it stops at elements nested deeper than 256 unless
+ * XML_PARSE_HUGE, which we never pass; what follows is lost and incomplete
+ * is set, so the layers above can treat the evasion as a finding); network
+ * access is disabled
  * (HTML_PARSE_NONET) and no external entity is ever loaded.
  * Errors: none surface; malformed HTML yields whatever libxml2 recovers.
  */
@@ -39,6 +41,8 @@ typedef struct html_result {
     char *meta_refresh;     /* URL of <meta http-equiv=refresh>, or NULL */
     bool text_truncated;
     bool links_truncated;
+    bool incomplete;        /* libxml2 stopped early (nesting past 256):
+                               text and links after that point are missing */
 } html_result_t;
 
 /* Parse len bytes of UTF-8 HTML. Returns 0 (always fills out, possibly

@@ -1,0 +1,222 @@
+/*
+ * test_html.c - html_extract: visible text, links, counters, limits and
+ * hostile documents. Every fixture is hand-written.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <string.h>
+
+#include "mail/html.h"
+#include "mail/link.h"
+
+typedef struct html_case {
+    const char *html;
+    const char *text;
+    const char *links; /* "K href|text" lines joined by '\n'; K = A F I O */
+    unsigned forms, pw, scripts;
+    size_t hidden;
+    const char *refresh;
+} html_case_t;
+
+static const char kinds[] = {'T', 'A', 'F', 'I', 'O'};
+
+static char *links_str(const GPtrArray *links)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < links->len; i++) {
+        const mail_link_t *l = links->pdata[i];
+        if (i)
+            g_string_append_c(s, '\n');
+        g_string_append_printf(s, "%c %s|%s", kinds[l->kind], l->href, l->text);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static const html_case_t cases[] = {
+    {"<p>Hello <b>world</b></p><p>second</p>", "Hello world\nsecond", "", 0, 0, 0, 0, NULL},
+    {"", "", "", 0, 0, 0, 0, NULL},
+    {"plain text, no tags", "plain text, no tags", "", 0, 0, 0, 0, NULL},
+    /* entities, NBSP and white space runs collapse */
+    {"<div>a&amp;b &lt;c&gt;&nbsp;&nbsp; d\n\n\te&#x3042;</div>", "a&b <c> d e\xe3\x81\x82", "", 0,
+     0, 0, 0, NULL},
+    /* head, title, style, script and comments are not text */
+    {"<html><head><title>T</title><style>p{color:red}</style></head><body><!-- note -->"
+     "<script>var x=1;</script>Body</body></html>",
+     "Body", "", 0, 0, 1, 0, NULL},
+    /* anchor text and kinds, document order */
+    {"<a href=' https://example.jp/login '>Log <i>in</i></a> then <img src=\"cid:logo\">"
+     "<form action=\"https://evil.example/p\"><input type=PASSWORD name=p></form>",
+     "Log in then", "A https://example.jp/login|Log in\nI cid:logo|\nF https://evil.example/p|", 1,
+     1, 0, 0, NULL},
+    /* hidden by CSS, the hidden attribute, font-size 0 */
+    {"<p>shown</p><div style=\"DISPLAY : none !important\">secret words</div>"
+     "<span hidden>xy</span><span style=\"font-size:0px;color:red\">zz</span>"
+     "<span style=\"visibility:hidden\">q</span><span style=\"font-size:10px\">ok</span>",
+     "shown\nok", "", 0, 0, 0, 16, NULL},
+    /* CSS comments do not defeat the check; non-zero sizes are visible */
+    {"<span style=\"display:/**/none\">a</span><span style=\"font-size:0.5em\">b</span>", "b", "",
+     0, 0, 0, 1, NULL},
+    /* a link inside hidden text keeps its href, loses its text */
+    {"<div style=\"display:none\"><a href=\"http://h.example/\">click</a></div>", "",
+     "A http://h.example/|", 0, 0, 0, 5, NULL},
+    /* meta refresh, forms of it */
+    {"<meta http-equiv=\"Refresh\" content=\"0; URL='https://r.example/x'\">", "",
+     "O https://r.example/x|", 0, 0, 0, 0, "https://r.example/x"},
+    {"<meta http-equiv=refresh content=\"5,https://r2.example/\">", "", "O https://r2.example/|", 0,
+     0, 0, 0, "https://r2.example/"},
+    {"<meta http-equiv=refresh content=\"5\">", "", "", 0, 0, 0, 0, NULL},
+    /* on* handlers count as scripts; other URL attributes */
+    {"<body onload=\"x()\" background=\"https://bg.example/i.png\"><div onclick=y() "
+     "onmouseover=z()>t</div><iframe src=\"https://f.example/\"></iframe>"
+     "<script src=\"https://s.example/a.js\"></script></body>",
+     "t", "O https://bg.example/i.png|\nO https://f.example/|\nO https://s.example/a.js|", 0, 0, 4,
+     0, NULL},
+    /* table cells are separated, rows are lines */
+    {"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc", "", 0, 0, 0, 0,
+     NULL},
+    /* br and li */
+    {"one<br>two<ul><li>x</li><li>y</li></ul>", "one\ntwo\nx\ny", "", 0, 0, 0, 0, NULL},
+    /* empty href is no link; area is an anchor */
+    {"<a href=\"\">e</a><map><area href=\"https://m.example/\"></map>", "e",
+     "A https://m.example/|", 0, 0, 0, 0, NULL},
+    /* Japanese lure: text and anchor */
+    {"<p>\xe3\x82\xa2\xe3\x82\xab\xe3\x82\xa6\xe3\x83\xb3\xe3\x83\x88\xe3\x82\x92"
+     "<a href=\"https://amaz0n.example/\">\xe7\xa2\xba\xe8\xaa\x8d</a></p>",
+     "\xe3\x82\xa2\xe3\x82\xab\xe3\x82\xa6\xe3\x83\xb3\xe3\x83\x88\xe3\x82\x92\xe7\xa2\xba\xe8\xaa"
+     "\x8d",
+     "A https://amaz0n.example/|\xe7\xa2\xba\xe8\xaa\x8d", 0, 0, 0, 0, NULL},
+    /* tag soup: unclosed tags, stray closers */
+    {"<div><p>a<b>b</div></i>c<a href=x>d", "ab\ncd", "A x|d", 0, 0, 0, 0, NULL},
+};
+
+static void test_cases(void **state)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const html_case_t *c = &cases[i];
+        html_result_t r;
+        assert_int_equal(html_extract(c->html, strlen(c->html), 4096, 100, &r), 0);
+        char *ls = links_str(r.links);
+        if (strcmp(r.text, c->text) != 0 || strcmp(ls, c->links) != 0)
+            print_error("case %zu: text [%s] links [%s]\n", i, r.text, ls);
+        assert_string_equal(r.text, c->text);
+        assert_string_equal(ls, c->links);
+        assert_int_equal(r.forms, c->forms);
+        assert_int_equal(r.password_inputs, c->pw);
+        assert_int_equal(r.scripts, c->scripts);
+        assert_int_equal(r.hidden_text_bytes, c->hidden);
+        if (c->refresh)
+            assert_string_equal(r.meta_refresh, c->refresh);
+        else
+            assert_null(r.meta_refresh);
+        assert_false(r.text_truncated);
+        assert_false(r.links_truncated);
+        assert_false(r.incomplete);
+        g_free(ls);
+        html_result_clear(&r);
+    }
+}
+
+static void test_limits(void **state)
+{
+    html_result_t r;
+    /* text cut at a UTF-8 boundary: 7 bytes allow "ab" + 1 kana (3) + ... */
+    const char *h = "<p>ab \xe3\x81\x82\xe3\x81\x84</p>";
+    assert_int_equal(html_extract(h, strlen(h), 7, 10, &r), 0);
+    assert_string_equal(r.text, "ab \xe3\x81\x82");
+    assert_true(r.text_truncated);
+    html_result_clear(&r);
+
+    assert_int_equal(html_extract(h, strlen(h), 0, 10, &r), 0);
+    assert_string_equal(r.text, "");
+    assert_true(r.text_truncated);
+    html_result_clear(&r);
+
+    const char *l = "<a href=1>a</a><a href=2>b</a><a href=3>c</a>";
+    assert_int_equal(html_extract(l, strlen(l), 100, 2, &r), 0);
+    assert_int_equal(r.links->len, 2);
+    assert_true(r.links_truncated);
+    assert_string_equal(r.text, "abc");
+    html_result_clear(&r);
+
+    /* anchor text is bounded */
+    GString *big = g_string_new("<a href=\"u\">");
+    for (int i = 0; i < 3000; i++)
+        g_string_append(big, "x");
+    g_string_append(big, "</a>");
+    assert_int_equal(html_extract(big->str, big->len, 1 << 20, 10, &r), 0);
+    assert_int_equal(strlen(((mail_link_t *)r.links->pdata[0])->text), 1024);
+    assert_int_equal(strlen(r.text), 3000);
+    html_result_clear(&r);
+    g_string_free(big, TRUE);
+}
+
+/* Deep nesting, NULs, invalid UTF-8, unterminated everything: no crash,
+ * bounded time, sane output. */
+static void test_hostile(void **state)
+{
+    html_result_t r;
+    GString *s = g_string_new(NULL);
+    for (int i = 0; i < 100000; i++)
+        g_string_append(s, "<div><span>");
+    g_string_append(s, "deep");
+    assert_int_equal(html_extract(s->str, s->len, 1000, 10, &r), 0);
+    assert_string_equal(r.text, ""); /* libxml2 stops at depth 256 */
+    assert_true(r.incomplete);
+    html_result_clear(&r);
+    g_string_free(s, TRUE);
+    s = g_string_new(NULL);
+    for (int i = 0; i < 200; i++)
+        g_string_append(s, "<b>");
+    g_string_append(s, "deep <a href=x>y</a>");
+    assert_int_equal(html_extract(s->str, s->len, 1000, 10, &r), 0);
+    assert_string_equal(r.text, "deep y");
+    assert_false(r.incomplete);
+    assert_int_equal(r.links->len, 1);
+    html_result_clear(&r);
+    g_string_free(s, TRUE);
+
+    const char bin[] = "<p>a\0b\xff\xfe<a href=\"\x80\">\xc3</a>";
+    assert_int_equal(html_extract(bin, sizeof bin - 1, 1000, 10, &r), 0);
+    assert_true(g_utf8_validate(r.text, -1, NULL));
+    html_result_clear(&r);
+
+    const char *unterminated[] = {
+        "<a href=\"", "<!--",      "<script>", "<", "&#", "<style", "<div style=\"display:none",
+        "<![CDATA[",  "<a href=x>"};
+    for (size_t i = 0; i < G_N_ELEMENTS(unterminated); i++) {
+        assert_int_equal(html_extract(unterminated[i], strlen(unterminated[i]), 100, 10, &r), 0);
+        assert_non_null(r.text);
+        html_result_clear(&r);
+    }
+
+    /* many attributes on one tag (libxml2 checks duplicates pairwise) */
+    s = g_string_new("<p");
+    for (int i = 0; i < 2000; i++)
+        g_string_append_printf(s, " a%d=1", i);
+    g_string_append(s, ">t</p>");
+    g_string_append(s, "<a href=\"https://after.example/\" x=\"1\" y='>'>u</a>");
+    assert_int_equal(html_extract(s->str, s->len, 100, 10, &r), 0);
+    assert_string_equal(r.text, "t\nu");
+    assert_true(r.incomplete); /* attributes past 256 were dropped */
+    assert_int_equal(r.links->len, 1);
+    assert_string_equal(((mail_link_t *)r.links->pdata[0])->href, "https://after.example/");
+    html_result_clear(&r);
+    g_string_free(s, TRUE);
+
+    /* html_result_clear is safe twice */
+    html_result_clear(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_hostile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
