@@ -121,7 +121,8 @@ static int parse_args(int argc, char **argv, keys_args_t *a)
         else if ((v = opt_value(argc, argv, &i, "--exclude", &missing)) != NULL)
             g_ptr_array_add(a->exclude, (gpointer)v);
         else if ((v = opt_value(argc, argv, &i, "--jobs", &missing)) != NULL ||
-                 (v = opt_value(argc, argv, &i, "-j", &missing)) != NULL) {
+                 (v = opt_value(argc, argv, &i, "-j", &missing)) != NULL ||
+                 (strncmp(arg, "-j", 2) == 0 && g_ascii_isdigit(arg[2]) && (v = arg + 2))) {
             if (!parse_jobs(v, &a->jobs)) {
                 fprintf(stderr, _("sesguard: keys: --jobs wants a number from 1 to %d\n"),
                         KEYSCAN_MAX_THREADS);

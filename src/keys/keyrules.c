@@ -230,6 +230,16 @@ static int resolve_refs(keyrules_t *rs, GArray *refs, const char *name, char **e
             return -1;
         }
     }
+    /* `near` may not chain: the scanner follows it one step, without a
+     * recursion budget. */
+    for (guint i = 0; i < refs->len; i++) {
+        pending_ref_t *p = &g_array_index(refs, pending_ref_t, i);
+        if (p->rule->near >= 0 && keyrules_get(rs, (size_t)p->rule->near)->near >= 0) {
+            *err = g_strdup_printf("%s:%u: near names a rule that has a near itself", name,
+                                   p->line);
+            return -1;
+        }
+    }
     return 0;
 }
 

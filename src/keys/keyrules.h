@@ -18,7 +18,10 @@
  *                   occur within `window` bytes of the match (or inside it)
  *   window          bytes before the match searched for keywords (def. 200)
  *   near            id of a rule whose finding within KEYRULES_NEAR_BYTES
- *                   stands in for a keyword (a secret next to its key id)
+ *                   stands in for a keyword (a secret next to its key id);
+ *                   each such finding also makes the scanner look for this
+ *                   rule around it, so the prefilter need only cover the
+ *                   keywords
  *   pair            id of a rule whose nearby finding is merged into this
  *                   one (the id and its secret reported as one pair)
  *   validate        a built-in shape check (see keyrules_validator_t)

@@ -175,6 +175,18 @@ static bool allowed_inline(const char *buf, size_t n, size_t ms, size_t me)
     return false;
 }
 
+static void confirm_region(worker_t *w, int id, size_t to);
+
+/* A confirmed match of rule id: look for the rules that name it as `near`
+ * around it (their prefilters cover only their keywords). */
+static void look_near(worker_t *w, int id, size_t at)
+{
+    const keyrules_t *rs = w->ks->rs;
+    for (size_t k = 0; k < keyrules_count(rs); k++)
+        if (keyrules_get(rs, k)->near == id && !(at >= w->cov_lo[k] && at <= w->cov_hi[k]))
+            confirm_region(w, (int)k, at);
+}
+
 static void confirm_region(worker_t *w, int id, size_t to)
 {
     const keyrule_t *r = keyrules_get(w->ks->rs, (size_t)id);
@@ -205,6 +217,8 @@ static void confirm_region(worker_t *w, int id, size_t to)
                     cand_t c = {id, (size_t)ms, (size_t)me, (size_t)ss, (size_t)se, !kw, false,
                                 -1};
                     g_array_append_val(w->cands, c);
+                    if (kw)
+                        look_near(w, id, (size_t)me);
                 }
             }
         }

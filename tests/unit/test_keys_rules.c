@@ -108,6 +108,8 @@ static void test_loader_errors(void **state)
     expect_error("[a]\nname = A\npattern = x\n[a]\nname = B\npattern = y\n", "duplicate");
     expect_error("[a]\nname = A\npattern = x\nnear = b\n", "unknown rule 'b'");
     expect_error("[a]\nname = A\npattern = x\nvalidate = magic\n", "unknown validator");
+    expect_error("[a]\nname = A\npattern = x\nnear = b\n[b]\nname = B\npattern = y\nnear = a\n",
+                 "near names a rule that has a near");
     expect_error("[a]\nname = A\npattern = x\nmax_len = 99999999\n", "max_len");
     expect_error("", "no rules");
     char *err = NULL;
