@@ -28,6 +28,13 @@ typedef struct prodreq {
     const char *region;
 } prodreq_t;
 
+/* The earliest `max` events of a kind; the rest counted. */
+typedef struct evbuf {
+    trail_event_t *ev;
+    uint32_t n, max_idx;
+    uint64_t dropped;
+} evbuf_t;
+
 typedef struct tkey {
     const char *id, *access_key, *principal, *ptype, *account;
     int64_t first, last;
@@ -35,15 +42,14 @@ typedef struct tkey {
     srcent_t *ips, *uas;
     uint16_t n_ips, n_uas, hit_ip, hit_ua;
     /* evidence, allocated on the first evidence event */
-    trail_event_t *ev;
-    uint32_t n_ev, ev_max_idx;
-    uint64_t ev_dropped;
+    evbuf_t ev;      /* evidence events, TD_MAX_EVENTS */
+    evbuf_t denials; /* AccessDenied without other evidence */
     uint64_t dets;
     uint32_t *det_counts;
     prodreq_t *prod;
     uint32_t n_prod;
     int64_t *denied;
-    uint32_t n_denied, denied_on_timeline;
+    uint32_t n_denied;
     uint64_t denied_total;
     const char *tool;
     const char *created[TD_MAX_CREATED];
@@ -93,7 +99,8 @@ static void tkey_free(gpointer p)
     tkey_t *k = p;
     g_free(k->ips);
     g_free(k->uas);
-    g_free(k->ev);
+    g_free(k->ev.ev);
+    g_free(k->denials.ev);
     g_free(k->det_counts);
     g_free(k->prod);
     g_free(k->denied);
@@ -289,7 +296,8 @@ static void ensure_evidence(tkey_t *k)
 {
     if (k->det_counts == NULL) {
         k->det_counts = g_new0(uint32_t, TRAILRULES_MAX_DETECTIONS);
-        k->ev = g_new0(trail_event_t, TD_MAX_EVENTS);
+        k->ev.ev = g_new0(trail_event_t, TD_MAX_EVENTS);
+        k->denials.ev = g_new0(trail_event_t, TD_MAX_DENIED_ON_TIMELINE);
     }
 }
 
@@ -309,26 +317,32 @@ static void fill_event(traildetect_t *d, trail_event_t *e, const ctrec_t *r, int
     e->det = det;
 }
 
-/* Keep the TD_MAX_EVENTS earliest evidence events. Returns false when the
- * event was not kept (it is only counted). */
-static bool keep_event(traildetect_t *d, tkey_t *k, const ctrec_t *r, int det)
+/* Keep the `max` earliest events (by time, then name, so that the result
+ * does not depend on the order of the input). Returns false when the event
+ * was only counted. */
+static int cmp_event(const void *a, const void *b);
+static int cmp_str(const void *a, const void *b);
+
+static bool keep_event(traildetect_t *d, evbuf_t *b, uint32_t max, const ctrec_t *r, int det)
 {
-    if (k->n_ev < TD_MAX_EVENTS) {
-        fill_event(d, &k->ev[k->n_ev], r, det);
-        if (k->ev[k->n_ev].time > k->ev[k->ev_max_idx].time)
-            k->ev_max_idx = k->n_ev;
-        k->n_ev++;
+    trail_event_t e;
+    fill_event(d, &e, r, det);
+    if (b->n < max) {
+        b->ev[b->n] = e;
+        if (b->n == 0 || cmp_event(&b->ev[b->n], &b->ev[b->max_idx]) > 0)
+            b->max_idx = b->n;
+        b->n++;
         return true;
     }
-    k->ev_dropped++;
-    if (r->time == CTTIME_INVALID || r->time >= k->ev[k->ev_max_idx].time)
+    b->dropped++;
+    if (cmp_event(&e, &b->ev[b->max_idx]) >= 0)
         return false;
-    fill_event(d, &k->ev[k->ev_max_idx], r, det);
+    b->ev[b->max_idx] = e;
     uint32_t mx = 0;
-    for (uint32_t i = 1; i < k->n_ev; i++)
-        if (k->ev[i].time > k->ev[mx].time)
+    for (uint32_t i = 1; i < b->n; i++)
+        if (cmp_event(&b->ev[i], &b->ev[mx]) > 0)
             mx = i;
-    k->ev_max_idx = mx;
+    b->max_idx = mx;
     return true;
 }
 
@@ -381,10 +395,12 @@ int traildetect_record(ctrec_t *r, void *ctx)
     srcent_t *ua = src_touch(d, &k->uas, &k->n_uas, &k->hit_ua, TD_MAX_UAS,
                              r->f[CTF_USER_AGENT], t, &added);
     bool tool_hit = false;
-    if ((added || ua == NULL) && k->tool == NULL) {
+    if (added || ua == NULL) {
         const char *label = trailrules_tool(d->rules, r->f[CTF_USER_AGENT]);
         if (label) {
-            k->tool = label;
+            /* several tools: keep the same one whatever the record order */
+            if (k->tool == NULL || strcmp(label, k->tool) < 0)
+                k->tool = label;
             tool_hit = true;
         }
     }
@@ -397,6 +413,7 @@ int traildetect_record(ctrec_t *r, void *ctx)
         det = d->det_tool;
     if (seen_before(d, r)) {
         d->st.duplicates++;
+        k->records--; /* counted once (exact for evidence; see header) */
         return 0;
     }
     if (ip)
@@ -410,13 +427,12 @@ int traildetect_record(ctrec_t *r, void *ctx)
                 k->denied = g_new(int64_t, TD_MAX_DENIED);
             k->denied[k->n_denied++] = t;
         }
-        if (det < 0) {
-            if (k->denied_on_timeline >= TD_MAX_DENIED_ON_TIMELINE)
-                return 0;
-            k->denied_on_timeline++;
-        }
     }
-    keep_event(d, k, r, det);
+    if (det < 0) {
+        keep_event(d, &k->denials, TD_MAX_DENIED_ON_TIMELINE, r, det);
+        return 0;
+    }
+    keep_event(d, &k->ev, TD_MAX_EVENTS, r, det);
     if (det < 0)
         return 0;
     k->dets |= 1ull << det;
@@ -455,7 +471,13 @@ static int cmp_event(const void *a, const void *b)
     if (x->time != y->time)
         return x->time < y->time ? -1 : 1;
     int c = strcmp(x->name, y->name);
-    return c ? c : strcmp(x->region, y->region);
+    if (c == 0)
+        c = strcmp(x->region, y->region);
+    if (c == 0)
+        c = strcmp(x->ip, y->ip);
+    if (c == 0)
+        c = strcmp(x->user_agent, y->user_agent);
+    return c ? c : strcmp(x->result, y->result);
 }
 
 /* Largest number of distinct regions within TD_BURST_SECONDS. */
@@ -526,6 +548,8 @@ static void new_sources(traildetect_t *d, tkey_t *k, trail_incident_t *in)
         if (e->evidence && e->first != CTTIME_INVALID && e->first > first + TD_NEW_GRACE)
             in->new_uas[in->n_new_uas++] = e->val;
     }
+    qsort(in->new_ips, in->n_new_ips, sizeof *in->new_ips, cmp_str);
+    qsort(in->new_uas, in->n_new_uas, sizeof *in->new_uas, cmp_str);
     if (in->n_new_ips && d->det_new_ip >= 0)
         in->dets |= 1ull << d->det_new_ip;
     if (in->n_new_uas && d->det_new_ua >= 0)
@@ -552,14 +576,14 @@ static size_t distinct_recon(const traildetect_t *d, const tkey_t *k)
 {
     const char *names[TD_MAX_EVENTS];
     size_t n = 0;
-    for (uint32_t i = 0; i < k->n_ev; i++) {
-        if (k->ev[i].det != d->det_recon)
+    for (uint32_t i = 0; i < k->ev.n; i++) {
+        if (k->ev.ev[i].det != d->det_recon)
             continue;
         bool dup = false;
         for (size_t j = 0; j < n && !dup; j++)
-            dup = names[j] == k->ev[i].name;
+            dup = names[j] == k->ev.ev[i].name;
         if (!dup)
-            names[n++] = k->ev[i].name;
+            names[n++] = k->ev.ev[i].name;
     }
     return n;
 }
@@ -649,11 +673,14 @@ static void collect(traildetect_t *d, tkey_t *k, trail_incident_t *in)
     in->key_first = k->first == INT64_MAX ? CTTIME_INVALID : k->first;
     in->key_last = k->last == INT64_MIN ? CTTIME_INVALID : k->last;
     in->records = k->records;
-    in->events = g_new(trail_event_t, k->n_ev ? k->n_ev : 1);
-    memcpy(in->events, k->ev, k->n_ev * sizeof *k->ev);
-    in->n_events = k->n_ev;
+    in->n_events = k->ev.n + k->denials.n;
+    in->events = g_new(trail_event_t, in->n_events ? in->n_events : 1);
+    if (k->ev.n)
+        memcpy(in->events, k->ev.ev, k->ev.n * sizeof *k->ev.ev);
+    if (k->denials.n)
+        memcpy(in->events + k->ev.n, k->denials.ev, k->denials.n * sizeof *k->denials.ev);
     qsort(in->events, in->n_events, sizeof *in->events, cmp_event);
-    in->events_dropped = k->ev_dropped;
+    in->events_dropped = k->ev.dropped + k->denials.dropped;
     in->first_seen = in->last_seen = CTTIME_INVALID;
     size_t cap = in->n_events + 1;
     in->regions = g_new0(const char *, cap);
@@ -673,8 +700,10 @@ static void collect(traildetect_t *d, tkey_t *k, trail_incident_t *in)
     }
     qsort(in->regions, in->n_regions, sizeof *in->regions, cmp_str);
     in->created = g_new0(const char *, TD_MAX_CREATED + 1);
-    memcpy(in->created, k->created, k->n_created * sizeof *k->created);
+    if (k->n_created)
+        memcpy(in->created, k->created, k->n_created * sizeof *k->created);
     in->n_created = k->n_created;
+    qsort(in->created, in->n_created, sizeof *in->created, cmp_str);
     in->tool = k->tool;
     in->denied = k->denied_total;
     memcpy(in->det_counts, k->det_counts, sizeof in->det_counts);

@@ -46,7 +46,7 @@
 #define TD_MAX_CREATED 8
 /* Dedup set of kept evidence events; far above TD_MAX_KEYS * kept events
  * for any real account. */
-#define TD_MAX_SEEN (4u * 1024 * 1024)
+#define TD_MAX_SEEN (1u * 1024 * 1024)
 /* Production access in >= TD_BURST_REGIONS regions within
  * TD_BURST_SECONDS: the published campaign did every region in ~10 s. */
 #define TD_BURST_REGIONS 3
