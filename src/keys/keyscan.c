@@ -190,9 +190,14 @@ static void look_near(worker_t *w, int id, size_t at)
 static void confirm_region(worker_t *w, int id, size_t to)
 {
     const keyrule_t *r = keyrules_get(w->ks->rs, (size_t)id);
+    /* A hit may mark the start, the end or a keyword before a match, so a
+     * match lies within max_len of its hit either way. The window runs to
+     * 2 * max_len after this hit so that it also holds every match of the
+     * hits in [to, to + max_len), which are then skipped (cov_lo..cov_hi):
+     * long runs of key-shaped text cost one regex run per max_len bytes. */
     size_t L = r->max_len;
     size_t lo = to > L ? to - L : 0;
-    size_t hi = to + L < w->cn ? to + L : w->cn;
+    size_t hi = to + 2 * L < w->cn ? to + 2 * L : w->cn;
     GMatchInfo *mi = NULL;
     /* The subject runs from the chunk start so that look-behinds see the
      * bytes before the window; it ends at the window's end. */

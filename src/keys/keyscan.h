@@ -11,8 +11,8 @@
  *
  * How a buffer is scanned: Hyperscan runs every rule's prefilter over the
  * chunk in one pass; each hit is confirmed with the rule's PCRE pattern
- * over a window of max_len bytes on either side of the hit (GRegex, raw
- * bytes), then the rule's shape check, keywords, `near` and `pair` are
+ * over a window from max_len bytes before to 2 * max_len after the hit
+ * (GRegex, raw bytes), then the rule's shape check, keywords, `near` and `pair` are
  * applied (see keyrules.h). A match on a line containing KEYSCAN_ALLOW_MARK
  * is kept but marked allowed.
  *
