@@ -239,6 +239,11 @@ static char *sarif_uri(const char *path)
     char *v = g_utf8_make_valid(path, -1);
     char *u = g_uri_escape_string(v, "/!", TRUE);
     g_free(v);
+    if (path[0] == '/') { /* absolute: a file URI; relative: a relative reference */
+        char *f = g_strconcat("file://", u, NULL);
+        g_free(u);
+        u = f;
+    }
     return u;
 }
 
