@@ -16,6 +16,7 @@ Scenario files:
   benign/*          Trusted Advisor, an application polling its quota,
                     an administrator verifying a domain
   bad/*             truncated gzip, not JSON (for the error paths)
+  hostile/*         markup and terminal escapes in logged strings
 Run: python3 make-fixtures.py  (from this folder)
 """
 import gzip
@@ -212,6 +213,12 @@ def main():
          "eventTime": "not a time", "userIdentity": {"type": None, "accessKeyId": ""},
          "requestParameters": "odd", "sourceIPAddress": None, "userAgent": "\u001b[31mred\u001b[0m <script>x</script>"},
         "just a string", 42, [], {}]})
+    who = iam_user("AKIA5QWTE7H0ST1LE7XQ".replace("0", "O").replace("1", "I"))
+    t = datetime(2025, 5, 13, 1, 0, 0, tzinfo=timezone.utc)
+    dump("hostile/markup.json", {"Records": [
+        rec(t, "cloudtrail.amazonaws.com", "StopLogging", "<img src=x onerror=alert(1)>", who,
+            "\"><script>alert(1)</script>", "\u001b]0;pwned\u0007\u001b[2J</svg><script>alert(2)</script>",
+            {"name": "</title><script>alert(3)</script>"})]})
 
 
 if __name__ == "__main__":
