@@ -64,7 +64,8 @@ has "update-access-key" "text advice: deactivate in IAM"
 has "sesguard trail" "text advice: check CloudTrail with sesguard trail"
 has "git filter-repo" "text advice: remove from history"
 run --lang ja "$T/tree/sub"
-has "IAM" "Japanese text runs"
+has "一時キー" "Japanese text: key kind"
+has "漏えいした AWS キーへの対応" "Japanese text: what to do now"
 
 # SARIF 2.1.0
 run --format sarif "$T/tree"
