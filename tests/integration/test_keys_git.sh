@@ -5,7 +5,8 @@
 # that introduced it, its path and author date; a blob reachable from
 # several branches and tags is reported once; keys only on a side branch, a
 # tag or a detached commit are found; a bare repository works; a path that
-# is not a repository is an input error.
+# is not a repository is an input error; the pre-commit hook in
+# docs/keys.md refuses a commit that adds a token.
 set -u
 : "${SESGUARD:?}" "${SRCDIR:?}"
 export SESGUARD_DATADIR="$SRCDIR/data" LANG=C.UTF-8 LANGUAGE=
@@ -72,6 +73,26 @@ has '"commit":"'"$intro"'"' "bare: introducing commit"
 # text output names the commit
 run --git "$R"
 has "introduced in commit ${intro:0:12}" "text names the commit"
+
+# the pre-commit hook documented in docs/keys.md, taken from the document
+H="$T/hooked"
+git init -q -b main "$H"
+git -C "$H" config user.name "Dev One"
+git -C "$H" config user.email dev@example.org
+sed -n '/^#!\/bin\/sh/,/^```$/p' "$SRCDIR/docs/keys.md" | sed '$d' |
+  sed -e 's/--baseline .sesguard-baseline.jsonl //' -e "s|sesguard keys|'$SESGUARD' keys|" \
+  > "$H/.git/hooks/pre-commit"
+chmod +x "$H/.git/hooks/pre-commit"
+grep -q 'checkout-index' "$H/.git/hooks/pre-commit" && ok "hook extracted from docs" || fail "hook extracted from docs"
+echo "hello" > "$H/a.txt"
+git -C "$H" add a.txt
+git -C "$H" commit -qm clean >/dev/null 2>&1 && ok "hook lets a clean commit through" || fail "hook refused a clean commit"
+printf 'token=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\n' > "$H/b.txt"
+git -C "$H" add b.txt
+if git -C "$H" commit -qm leak >/dev/null 2>&1; then fail "hook let a token through"; else ok "hook refuses a commit adding a token"; fi
+printf 'token=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 # sesguard:allow test\n' > "$H/b.txt"
+git -C "$H" add b.txt
+git -C "$H" commit -qm allowed >/dev/null 2>&1 && ok "hook honours sesguard:allow" || fail "hook ignored sesguard:allow"
 
 # not a repository
 mkdir -p "$T/plain"
