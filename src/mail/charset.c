@@ -87,8 +87,13 @@ static char *convert(const char *p, size_t n, const char *from, size_t *outlen, 
     }
     char *r = g_convert(p, (gssize)n, "UTF-8", from, &rd, &wr, &err);
     if (r == NULL) {
-        if (unknown && err && err->code == G_CONVERT_ERROR_NO_CONVERSION)
-            *unknown = true;
+        if (unknown) {
+            GIConv cd = g_iconv_open("UTF-8", from);
+            if (cd == (GIConv)-1)
+                *unknown = true;
+            else
+                g_iconv_close(cd);
+        }
         g_clear_error(&err);
         return NULL;
     }

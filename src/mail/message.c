@@ -24,6 +24,7 @@
 #include "mail/html.h"
 #include "mail/link.h"
 #include "mail/received.h"
+#include "mail/rfc2047.h"
 #include "mail/urls.h"
 #include "util/hash.h"
 
@@ -341,15 +342,19 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
         mail_header_t *h = g_new0(mail_header_t, 1);
         h->name = g_utf8_make_valid(name ? name : "", -1);
         h->raw = unfold(m, h->name, rawv);
-        char *dec = unfold(m, h->name, val);
-        h->value = g_utf8_make_valid(dec, -1);
+        /* words split inside a character are joined before decoding */
+        char *merged = rfc2047_merge(h->raw, strlen(h->raw));
+        const char *src = merged ? merged : h->raw;
+        char *dec = merged ? g_mime_utils_header_decode_text(ps->opts, merged)
+                           : unfold(m, h->name, val);
+        h->value = g_utf8_make_valid(dec ? dec : "", -1);
         g_free(dec);
         if (has_raw_8bit(h->raw) && !g_utf8_validate(h->raw, -1, NULL))
             mail_msg_anomaly(m, MAIL_ANOM_8BIT_HEADER, "%s", h->name);
         g_ptr_array_add(m->headers, h);
 
         if (g_ascii_strcasecmp(h->name, "From") == 0) {
-            InternetAddressList *al = internet_address_list_parse(ps->opts, h->raw);
+            InternetAddressList *al = internet_address_list_parse(ps->opts, src);
             guint before = m->from->len;
             add_addresses(m->from, al, 0);
             if (m->from->len == before)
@@ -359,7 +364,7 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
             nfrom++;
         } else if (g_ascii_strcasecmp(h->name, "Reply-To") == 0 ||
                    g_ascii_strcasecmp(h->name, "Sender") == 0) {
-            InternetAddressList *al = internet_address_list_parse(ps->opts, h->raw);
+            InternetAddressList *al = internet_address_list_parse(ps->opts, src);
             add_addresses(h->name[0] == 'R' || h->name[0] == 'r' ? m->reply_to : m->sender, al, 0);
             if (al)
                 g_object_unref(al);
@@ -377,7 +382,10 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
             else
                 mail_msg_anomaly(m, MAIL_ANOM_HOP_LIMIT, "more than %d Received fields",
                                  MAIL_MAX_HOPS);
+        } else if (g_ascii_strcasecmp(h->name, "Subject") == 0 && m->subject == NULL) {
+            m->subject = g_strdup(h->value);
         }
+        g_free(merged);
     }
     if (nfrom == 0 && m->from->len == 0)
         mail_msg_anomaly(m, MAIL_ANOM_NO_FROM, "no From field");
@@ -390,9 +398,6 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
         if (mail_msg_header_count(m, unique[i]) > 1)
             mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%s", unique[i]);
 
-    const char *subj = g_mime_message_get_subject(msg);
-    if (subj)
-        m->subject = g_utf8_make_valid(subj, -1);
     const char *mid = g_mime_message_get_message_id(msg);
     if (mid && *mid)
         m->message_id = g_utf8_make_valid(mid, -1);

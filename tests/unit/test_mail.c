@@ -1,0 +1,311 @@
+/*
+ * test_mail.c - the message layer on hand-written messages: charsets and
+ * their mislabels, RFC 2047/2231, HTML links, attachments, anomalies and
+ * limits, mbox/Maildir sources. Fixtures: tests/data/mail (see README).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mail/charset.h"
+#include "mail/message.h"
+#include "mail/source.h"
+#include "util/hash.h"
+
+static mail_msg_t *parse_file(const char *name)
+{
+    char *path = g_build_filename(SG_TEST_DATA, "mail", name, NULL);
+    gchar *data = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(path, &data, &len, NULL));
+    mail_msg_t *m = mail_msg_parse(data, len);
+    g_free(data);
+    g_free(path);
+    return m;
+}
+
+static const mail_link_t *find_link(const mail_msg_t *m, const char *href_part)
+{
+    for (guint i = 0; i < m->links->len; i++) {
+        const mail_link_t *l = m->links->pdata[i];
+        if (strstr(l->href, href_part))
+            return l;
+    }
+    return NULL;
+}
+
+static void test_split_jis_subject(void **state)
+{
+    mail_msg_t *m = parse_file("split-jis-subject.eml");
+    assert_non_null(m->subject);
+    assert_string_equal(m->subject, "アカウント停止のお知らせ");
+    mail_msg_free(m);
+}
+
+static void test_sjis_labelled_jis(void **state)
+{
+    mail_msg_t *m = parse_file("sjis-labelled-jis.eml");
+    assert_non_null(strstr(m->text, "お客様のアカウントは停止されました"));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_CHARSET_MISMATCH));
+    const mail_textpart_t *p = m->parts->pdata[0];
+    assert_true(p->charset_detected);
+    assert_string_equal(p->charset_declared, "ISO-2022-JP");
+    mail_msg_free(m);
+}
+
+static void test_ja_in_gb2312(void **state)
+{
+    mail_msg_t *m = parse_file("ja-in-gb2312.eml");
+    assert_non_null(strstr(m->text, "お客样のカ一ドはご利用を一时停止"));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_JA_IN_CHINESE));
+    mail_msg_free(m);
+}
+
+static void test_nocharset_eucjp(void **state)
+{
+    mail_msg_t *m = parse_file("nocharset-eucjp.eml");
+    assert_non_null(strstr(m->text, "三井住友カードをご利用いただき"));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_CHARSET_MISSING));
+    const mail_textpart_t *p = m->parts->pdata[0];
+    assert_true(p->charset_detected);
+    assert_non_null(strstr(p->charset_used, "EUC-JP"));
+    mail_msg_free(m);
+}
+
+static void test_jis_nec_extension(void **state)
+{
+    mail_msg_t *m = parse_file("jis-nec-ext.eml");
+    assert_non_null(strstr(m->text, "手順①を実行してください"));
+    assert_false(mail_msg_has_anomaly(m, MAIL_ANOM_CHARSET_MISMATCH));
+    mail_msg_free(m);
+}
+
+static void test_html_links(void **state)
+{
+    mail_msg_t *m = parse_file("html-links.eml");
+    const mail_link_t *a = find_link(m, "evil.example.net");
+    assert_non_null(a);
+    assert_int_equal(a->kind, MAIL_LINK_ANCHOR);
+    assert_string_equal(a->text, "https://www.amazon.co.jp/");
+    const mail_link_t *f = find_link(m, "collect.example.org");
+    assert_non_null(f);
+    assert_int_equal(f->kind, MAIL_LINK_FORM);
+    assert_non_null(strstr(m->text, "Please"));
+    assert_null(strstr(m->text, "hidden words"));
+    assert_null(strstr(m->text, "var x"));
+    mail_msg_free(m);
+}
+
+static void test_rfc2231_attachment(void **state)
+{
+    mail_msg_t *m = parse_file("rfc2231.eml");
+    const mail_addr_t *from = m->from->pdata[0];
+    assert_string_equal(from->display_name, "山田 太郎");
+    assert_string_equal(from->address, "yamada@example.co.jp");
+    assert_string_equal(m->subject, "資料");
+    assert_int_equal(m->attachments->len, 1);
+    const mail_attachment_t *a = m->attachments->pdata[0];
+    assert_string_equal(a->filename, "請求書.exe");
+    assert_string_equal(a->declared_type, "application/octet-stream");
+    assert_int_equal(a->size, 68);
+    unsigned char pe[68] = {'M', 'Z', 0x90, 0};
+    memcpy(pe + 64, "PE\0\0", 4);
+    char hex[65];
+    hash_sha256_hex(pe, sizeof pe, hex);
+    assert_string_equal(a->sha256, hex);
+    assert_true(strlen(a->sniffed_type) > 0);
+    mail_msg_free(m);
+}
+
+static void test_two_from(void **state)
+{
+    mail_msg_t *m = parse_file("two-from.eml");
+    assert_int_equal(m->from->len, 3);
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_MULTIPLE_FROM));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_NO_MESSAGE_ID));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_NO_DATE));
+    assert_non_null(find_link(m, "198.51.100.7"));
+    mail_msg_free(m);
+}
+
+static void test_garbage(void **state)
+{
+    mail_msg_t *m = parse_file("garbage.eml");
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_NUL_BYTES));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_NO_FROM));
+    mail_msg_free(m);
+    /* empty input */
+    m = mail_msg_parse("", 0);
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_NO_FROM));
+    mail_msg_free(m);
+}
+
+static void test_depth_bomb(void **state)
+{
+    GString *s = g_string_new("From: a@example.jp\nSubject: deep\n");
+    for (int i = 0; i < 300; i++)
+        g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+    g_string_append(s, "Content-Type: text/plain\n\ninner\n");
+    mail_msg_t *m = mail_msg_parse(s->str, s->len);
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_MIME_DEPTH));
+    mail_msg_free(m);
+    g_string_free(s, TRUE);
+}
+
+static void test_header_and_text_limits(void **state)
+{
+    GString *s = g_string_new("From: a@example.jp\n");
+    for (int i = 0; i < MAIL_MAX_HEADERS + 10; i++)
+        g_string_append_printf(s, "X-H%d: v\n", i);
+    g_string_append(s, "Content-Type: text/plain\n\n");
+    for (int i = 0; i < MAIL_MAX_URLS + 20; i++)
+        g_string_append_printf(s, "http://h%d.example.com/ ", i);
+    while (s->len < MAIL_MAX_TEXT_BYTES + 100000)
+        g_string_append(s, "filler text line\n");
+    mail_msg_t *m = mail_msg_parse(s->str, s->len);
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_HEADERS));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_TEXT_LIMIT));
+    assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_URL_LIMIT));
+    assert_int_equal(m->headers->len, MAIL_MAX_HEADERS);
+    assert_true(m->links->len <= MAIL_MAX_URLS);
+    assert_true(strlen(m->text) <= MAIL_MAX_TEXT_BYTES);
+    assert_true(g_utf8_validate(m->text, -1, NULL));
+    mail_msg_free(m);
+    g_string_free(s, TRUE);
+}
+
+static void test_charset_direct(void **state)
+{
+    charset_result_t r;
+    /* CP932-only characters under a plain Shift_JIS label */
+    const char sj[] = "\x87\x40\x81\x60"; /* ① and wave dash */
+    charset_to_utf8(sj, 4, "Shift_JIS", &r);
+    assert_string_equal(r.utf8, "①～");
+    assert_int_equal(r.anomaly, -1);
+    charset_result_clear(&r);
+    /* unknown label */
+    charset_to_utf8("abc", 3, "x-no-such-charset", &r);
+    assert_int_equal(r.anomaly, MAIL_ANOM_CHARSET_UNKNOWN);
+    assert_string_equal(r.utf8, "abc");
+    charset_result_clear(&r);
+    /* invalid UTF-8 under a UTF-8 label: repaired, flagged */
+    charset_to_utf8("a\xff\xfe", 3, "utf-8", &r);
+    assert_int_equal(r.anomaly, MAIL_ANOM_CHARSET_MISMATCH);
+    assert_true(g_utf8_validate(r.utf8, -1, NULL));
+    charset_result_clear(&r);
+}
+
+typedef struct collected {
+    GPtrArray *subjects;
+    GPtrArray *texts;
+    int errors;
+} collected_t;
+
+static int collect(const mail_item_t *it, void *ctx)
+{
+    collected_t *c = ctx;
+    mail_msg_t *m = mail_msg_parse(it->data, it->len);
+    g_ptr_array_add(c->subjects, g_strdup(m->subject ? m->subject : ""));
+    g_ptr_array_add(c->texts, g_strdup(m->text));
+    mail_msg_free(m);
+    return 0;
+}
+
+static void count_err(const char *path, int errnum, void *ctx)
+{
+    ((collected_t *)ctx)->errors++;
+}
+
+static collected_t *scan_path(const char *path)
+{
+    collected_t *c = g_new0(collected_t, 1);
+    c->subjects = g_ptr_array_new_with_free_func(g_free);
+    c->texts = g_ptr_array_new_with_free_func(g_free);
+    mail_source_opts_t o = {collect, count_err, c};
+    mail_source_scan(path, &o);
+    return c;
+}
+
+static void collected_free(collected_t *c)
+{
+    g_ptr_array_unref(c->subjects);
+    g_ptr_array_unref(c->texts);
+    g_free(c);
+}
+
+static void check_three(const char *name)
+{
+    char *path = g_build_filename(SG_TEST_DATA, "mail", name, NULL);
+    collected_t *c = scan_path(path);
+    assert_int_equal(c->errors, 0);
+    assert_int_equal(c->subjects->len, 3);
+    assert_string_equal(c->subjects->pdata[0], "one");
+    assert_string_equal(c->subjects->pdata[1], "two");
+    assert_string_equal(c->subjects->pdata[2], "three");
+    assert_non_null(strstr(c->texts->pdata[0], "From the start")); /* >From unquoted */
+    assert_null(strstr(c->texts->pdata[0], ">From"));
+    assert_non_null(strstr(c->texts->pdata[1], "From here on")); /* not a separator */
+    collected_free(c);
+    g_free(path);
+}
+
+static void test_mbox(void **state)
+{
+    check_three("three.mbox");
+    check_three("three-crlf.mbox");
+}
+
+static void write_msg(const char *dir, const char *sub, const char *name, const char *subject)
+{
+    char *d = g_build_filename(dir, sub, NULL);
+    g_mkdir_with_parents(d, 0700);
+    char *p = g_build_filename(d, name, NULL);
+    char *body = g_strdup_printf("From: a@example.jp\nSubject: %s\n\nbody\n", subject);
+    g_file_set_contents(p, body, -1, NULL);
+    g_free(body);
+    g_free(p);
+    g_free(d);
+}
+
+static void test_maildir_and_errors(void **state)
+{
+    char *dir = g_dir_make_tmp("sgmaildirXXXXXX", NULL);
+    write_msg(dir, "cur", "1.host:2,S", "in cur");
+    write_msg(dir, "new", "2.host", "in new");
+    write_msg(dir, "tmp", "3.host", "in tmp");
+    collected_t *c = scan_path(dir);
+    assert_int_equal(c->subjects->len, 2); /* tmp/ skipped */
+    assert_int_equal(c->errors, 0);
+    collected_free(c);
+    char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    g_free(cmd);
+    g_free(dir);
+    c = scan_path("/nonexistent/sesguard-test");
+    assert_int_equal(c->errors, 1);
+    assert_int_equal(c->subjects->len, 0);
+    collected_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_jis_subject), cmocka_unit_test(test_sjis_labelled_jis),
+        cmocka_unit_test(test_ja_in_gb2312),      cmocka_unit_test(test_nocharset_eucjp),
+        cmocka_unit_test(test_jis_nec_extension), cmocka_unit_test(test_html_links),
+        cmocka_unit_test(test_rfc2231_attachment), cmocka_unit_test(test_two_from),
+        cmocka_unit_test(test_garbage),           cmocka_unit_test(test_depth_bomb),
+        cmocka_unit_test(test_header_and_text_limits), cmocka_unit_test(test_charset_direct),
+        cmocka_unit_test(test_mbox),              cmocka_unit_test(test_maildir_and_errors),
+    };
+    mail_init();
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    mail_shutdown();
+    return rc;
+}
