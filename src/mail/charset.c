@@ -226,6 +226,11 @@ void charset_to_utf8(const char *p, size_t n, const char *declared, charset_resu
     bool eight = has_8bit(p, n);
     memset(out, 0, sizeof *out);
     out->anomaly = -1;
+    if (p == NULL || n == 0) {
+        out->utf8 = g_strdup("");
+        g_strlcpy(out->used, "US-ASCII", sizeof out->used);
+        return;
+    }
 
     if (labelled) {
         bool unknown = false;

@@ -483,7 +483,7 @@ static void take_text_part(parse_t *ps, GMimePart *part, bool is_html, bool show
     tp->content_type = g_strdup(is_html ? "text/html" : "text/plain");
     tp->charset_declared = g_utf8_make_valid(declared ? declared : "", -1);
     charset_result_t cr;
-    const char *bytes = ba ? (const char *)ba->data : "";
+    const char *bytes = (ba && ba->data) ? (const char *)ba->data : "";
     size_t len = ba ? ba->len : 0;
     char *clean = NULL;
     if (len && memchr(bytes, '\0', len)) {
@@ -543,7 +543,7 @@ static void take_attachment(parse_t *ps, GMimePart *part)
     GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
     a->inline_part = cd && !g_mime_content_disposition_is_attachment(cd);
     GByteArray *ba = decode_part(ps, part);
-    const char *bytes = ba ? (const char *)ba->data : "";
+    const char *bytes = (ba && ba->data) ? (const char *)ba->data : "";
     a->size = ba ? ba->len : 0;
     hash_sha256_hex(bytes, a->size, a->sha256);
     const char *sniff = magic_cookie ? magic_buffer(magic_cookie, bytes, a->size) : NULL;
