@@ -90,7 +90,14 @@ typedef struct view {
     GArray *hop_pos;   /* long: header index of hops[k] */
     GPtrArray *envs;   /* envelope_t* */
     long msgid_pos;
+    size_t *name_len;  /* strlen of each header name: a cheap first test */
+    GPtrArray *dkim;   /* dkim_sig_t*, signatures in range, top first */
 } view_t;
+
+typedef struct dkim_sig {
+    long pos;
+    char d[]; /* lower-case d= */
+} dkim_sig_t;
 
 /* ---- small helpers ---- */
 
@@ -139,12 +146,34 @@ static char *quote(const char *prefix, const char *value)
     return out;
 }
 
+/* Does s contain lit (already lower case when ci)? */
+static bool contains(slice_t s, const char *lit, bool ci)
+{
+    size_t n = strlen(lit);
+    if (n > s.n)
+        return false;
+    if (!ci)
+        return memmem(s.p, s.n, lit, n) != NULL;
+    for (size_t i = 0; i + n <= s.n; i++) {
+        if (g_ascii_tolower(s.p[i]) != lit[0])
+            continue;
+        size_t k = 1;
+        while (k < n && g_ascii_tolower(s.p[i + k]) == lit[k])
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
 /* Match mt's pattern against s (bounded); fill caps (owned) on success. */
 static bool match_re(const esp_matcher_t *mt, const char *s, char *caps[ESP_CAP_COUNT])
 {
     slice_t v = slice_trim(slice_make(nz(s), strnlen(nz(s), ESP_MATCH_MAX_BYTES + 64)));
     if (v.n > ESP_MATCH_MAX_BYTES)
         v.n = ESP_MATCH_MAX_BYTES;
+    if (mt->literal != NULL && !contains(v, mt->literal, mt->literal_ci))
+        return false; /* cheap: most subjects stop here */
     GMatchInfo *mi = NULL;
     GError *e = NULL;
     gboolean ok = g_regex_match_full(mt->re, v.p, (gssize)v.n, 0, 0, &mi, &e);
@@ -248,8 +277,11 @@ static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
     v->msgid_pos = LONG_MAX;
     guint nh = m->headers ? m->headers->len : 0;
     long rp_pos = LONG_MAX;
+    v->name_len = g_new0(size_t, nh + 1);
+    v->dkim = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < nh; i++) {
         const mail_header_t *h = g_ptr_array_index(m->headers, i);
+        v->name_len[i] = strlen(nz(h->name));
         long idx = (long)i;
         if (g_ascii_strcasecmp(nz(h->name), "Received") == 0)
             g_array_append_val(v->hop_pos, idx);
@@ -272,6 +304,22 @@ static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
                     break;
                 }
         }
+    }
+    for (guint i = (guint)v->hdr_start; i < nh; i++) {
+        const mail_header_t *h = g_ptr_array_index(m->headers, i);
+        if (v->name_len[i] != 14 || g_ascii_strcasecmp(h->name, "DKIM-Signature") != 0)
+            continue;
+        char *d = dkim_d(h->raw ? h->raw : h->value);
+        if (d == NULL)
+            continue;
+        size_t dl = strlen(d);
+        dkim_sig_t *sig = g_malloc(sizeof *sig + dl + 1);
+        sig->pos = (long)i;
+        memcpy(sig->d, d, dl + 1);
+        g_ptr_array_add(v->dkim, sig);
+        g_free(d);
+        if (v->dkim->len >= ESP_MAX_HITS)
+            break;
     }
     if (m->return_path != NULL && m->return_path[0] != '\0') {
         envelope_t *e = g_new0(envelope_t, 1);
@@ -299,6 +347,8 @@ static void view_clear(view_t *v)
 {
     g_array_free(v->hop_pos, TRUE);
     g_ptr_array_free(v->envs, TRUE);
+    g_ptr_array_free(v->dkim, TRUE);
+    g_free(v->name_len);
 }
 
 static long hop_pos(const view_t *v, guint k)
@@ -313,7 +363,7 @@ static void run_headers(const view_t *v, const esp_matcher_t *mt, guint order, G
     guint nh = v->m->headers ? v->m->headers->len : 0;
     for (guint i = (guint)v->hdr_start; i < nh && hits->len < ESP_MAX_HITS; i++) {
         const mail_header_t *h = g_ptr_array_index(v->m->headers, i);
-        if (g_ascii_strcasecmp(nz(h->name), mt->header) != 0)
+        if (v->name_len[i] != mt->header_len || g_ascii_strcasecmp(nz(h->name), mt->header) != 0)
             continue;
         const char *val = h->value ? h->value : h->raw;
         char *prefix = g_strconcat(mt->header, ": ", NULL);
@@ -327,19 +377,12 @@ static void run_headers(const view_t *v, const esp_matcher_t *mt, guint order, G
 
 static void run_dkim(const view_t *v, const esp_matcher_t *mt, guint order, GPtrArray *hits)
 {
-    guint nh = v->m->headers ? v->m->headers->len : 0;
-    for (guint i = (guint)v->hdr_start; i < nh && hits->len < ESP_MAX_HITS; i++) {
-        const mail_header_t *h = g_ptr_array_index(v->m->headers, i);
-        if (g_ascii_strcasecmp(nz(h->name), "DKIM-Signature") != 0)
-            continue;
-        char *d = dkim_d(h->raw ? h->raw : h->value);
-        if (d == NULL)
-            continue;
+    for (guint i = 0; i < v->dkim->len && hits->len < ESP_MAX_HITS; i++) {
+        const dkim_sig_t *sig = g_ptr_array_index(v->dkim, i);
         if (mt->re != NULL)
-            try_re(hits, mt, order, (long)i, d, "DKIM-Signature: d=", d);
-        else if (dkim_domain_match(mt, d))
-            g_ptr_array_add(hits, hit_new(mt, order, (long)i, quote("DKIM-Signature: d=", d)));
-        g_free(d);
+            try_re(hits, mt, order, sig->pos, sig->d, "DKIM-Signature: d=", sig->d);
+        else if (dkim_domain_match(mt, sig->d))
+            g_ptr_array_add(hits, hit_new(mt, order, sig->pos, quote("DKIM-Signature: d=", sig->d)));
     }
 }
 
@@ -357,7 +400,8 @@ static void run_hops(const view_t *v, const esp_matcher_t *mt, guint order, GPtr
         } else {
             const char *names[3] = {hop->from_name, hop->helo, hop->rdns};
             for (int j = 0; j < 3 && hits->len == before; j++) {
-                if (names[j] == NULL || names[j][0] == '\0')
+                if (names[j] == NULL || names[j][0] == '\0' ||
+                    (j > 0 && g_ascii_strcasecmp(names[j], nz(names[0])) == 0))
                     continue;
                 try_re(hits, mt, order, pos, names[j], "Received: ", hop->raw);
             }

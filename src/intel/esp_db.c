@@ -241,6 +241,101 @@ static bool check_group_names(const char *pat, const char **why)
     return true;
 }
 
+/* ---- literal prefilter ---- */
+
+static bool is_quantifier(char c)
+{
+    return c == '?' || c == '*' || c == '+' || c == '{';
+}
+
+/* End the current run: keep it if it is the longest so far. */
+static void run_end(GString *run, GString *best)
+{
+    if (run->len > best->len)
+        g_string_assign(best, run->str);
+    g_string_truncate(run, 0);
+}
+
+char *esp_db_required_literal(const char *pat)
+{
+    size_t n = strlen(pat);
+    GString *run = g_string_new(NULL), *best = g_string_new(NULL);
+    int depth = 0;
+    bool give_up = false;
+    for (size_t i = 0; i < n && !give_up; i++) {
+        char c = pat[i];
+        if (c == '(') {
+            /* Inline options ((?i), (?x), ...) change what follows: stop. */
+            if (i + 2 < n && pat[i + 1] == '?' && g_ascii_isalpha(pat[i + 2]) &&
+                pat[i + 2] != 'P')
+                give_up = true;
+            run_end(run, best);
+            depth++;
+            continue;
+        }
+        if (c == ')') {
+            depth = depth > 0 ? depth - 1 : 0;
+            /* a quantified group is fine: the run ended at '(' */
+            continue;
+        }
+        if (c == '[') { /* skip a class; ']' right after '[' or '[^' is literal */
+            size_t j = i + 1;
+            if (j < n && pat[j] == '^')
+                j++;
+            if (j < n && pat[j] == ']')
+                j++;
+            while (j < n && pat[j] != ']') {
+                if (pat[j] == '\\')
+                    j++;
+                j++;
+            }
+            i = j;
+            run_end(run, best);
+            continue;
+        }
+        if (depth > 0) {
+            if (c == '\\')
+                i++;
+            continue;
+        }
+        if (c == '{') { /* a counted repeat: its digits are not text */
+            while (i < n && pat[i] != '}')
+                i++;
+            run_end(run, best);
+            continue;
+        }
+        if (c == '|') {
+            give_up = true;
+            break;
+        }
+        char lit = 0;
+        if (c == '\\') {
+            if (i + 1 < n && !g_ascii_isalnum(pat[i + 1]))
+                lit = pat[++i];
+        } else if (!strchr(".^$?*+{}", c)) {
+            lit = c;
+        }
+        if (lit == 0) {
+            if (is_quantifier(c) && run->len > 0)
+                g_string_truncate(run, run->len - 1);
+            run_end(run, best);
+            continue;
+        }
+        if (i + 1 < n && is_quantifier(pat[i + 1])) {
+            run_end(run, best); /* this char is optional or repeated */
+            continue;
+        }
+        g_string_append_c(run, lit);
+    }
+    run_end(run, best);
+    g_string_free(run, TRUE);
+    char *out = NULL;
+    if (!give_up && best->len >= 3)
+        out = g_strdup(best->str);
+    g_string_free(best, TRUE);
+    return out;
+}
+
 /* ---- objects ---- */
 
 static void matcher_free(gpointer p)
@@ -254,6 +349,7 @@ static void matcher_free(gpointer p)
         g_regex_unref(mt->re);
     g_free(mt->source);
     g_free(mt->region_default);
+    g_free(mt->literal);
     g_free(mt);
 }
 
@@ -456,6 +552,13 @@ static bool compile(parser_t *ps, esp_matcher_t *mt, const tok_t *t)
         return false;
     }
     mt->source = g_strdup(t->text);
+    mt->literal = esp_db_required_literal(t->text);
+    mt->literal_ci = (cf & G_REGEX_CASELESS) != 0;
+    if (mt->literal_ci && mt->literal) {
+        char *lc = g_ascii_strdown(mt->literal, -1);
+        g_free(mt->literal);
+        mt->literal = lc;
+    }
     for (int c = 0; c < ESP_CAP_COUNT; c++)
         mt->cap[c] = g_regex_get_string_number(mt->re, cap_names[c]);
     return true;
@@ -476,6 +579,7 @@ static bool parse_args(parser_t *ps, slice_t *s, esp_matcher_t *mt)
             goto out;
         }
         mt->header = g_steal_pointer(&a.text);
+        mt->header_len = strlen(mt->header);
         if (mt->kind == ESP_KIND_HEADER_PRESENT) {
             ok = true;
             goto out;

@@ -65,10 +65,13 @@ typedef struct esp_matcher {
     bool forged_alone;    /* alone (no strong marker) it means a forgery */
     int line;             /* line in the data file, for messages */
     char *header;         /* header name (header kinds) */
+    size_t header_len;    /* strlen(header) */
     char *domain;         /* dkim: exact domain, or ".suffix" */
     GRegex *re;           /* NULL for header-present and plain dkim */
     char *source;         /* the pattern as written, for docs and debugging */
     char *region_default; /* region when the pattern's region group is unset */
+    char *literal;        /* text every match contains (prefilter), or NULL */
+    bool literal_ci;      /* compare literal case-insensitively (it is lower case) */
     int cap[ESP_CAP_COUNT]; /* group number of each capture, -1 if absent */
 } esp_matcher_t;
 
@@ -85,6 +88,13 @@ struct esp_db {
 
 /* Parse a whole data file held in memory; name is used in messages. */
 esp_db_t *esp_db_parse(const char *name, const char *text, size_t len, char **err);
+
+/* The longest text every match of pat must contain, found at the top level
+ * of the pattern (outside groups and classes, before no quantifier), or
+ * NULL when there is none of at least 3 bytes or the pattern is beyond this
+ * simple analysis (top-level alternation, inline options). esp.c checks it
+ * with memmem before running the regex: most subjects fail here, cheaply. */
+char *esp_db_required_literal(const char *pat);
 
 /* Name of a capture group ("region", ...). */
 const char *esp_db_cap_name(esp_cap_t c);
