@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/fswalk.h"
+#include "keys/keywalk.h"
 #include "util/hash.h"
 #include "util/log.h"
 #include "util/progress.h"
@@ -880,10 +880,9 @@ static bool git_ignored(keyscan_t *ks, const char *rel, bool dir)
     return ignored != 0;
 }
 
-static int walk_file(const char *path, const struct stat *st, void *ctx)
+static int walk_file(const char *path, void *ctx)
 {
     keyscan_t *ks = ctx;
-    (void)st;
     const char *rel = rel_of(ks, path);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -968,8 +967,8 @@ void keyscan_path(keyscan_t *ks, const char *path)
     ks->root_len = strlen(path);
     if (ks->opts.gitignore)
         open_ignore_repo(ks, path);
-    fswalk_opts_t wo = {walk_file, walk_skip_dir, walk_error, ks};
-    fswalk(path, &wo);
+    keywalk_opts_t wo = {walk_file, walk_skip_dir, walk_error, ks};
+    keywalk(path, &wo);
     if (ks->ignore_repo) {
         git_repository_free(ks->ignore_repo);
         ks->ignore_repo = NULL;
