@@ -18,8 +18,10 @@
  * When every hop is ours, the boundary is just past the last one.
  *
  * Authentication-Results fields with a trusted authserv-id above the
- * boundary are believed (parsed, top first); those below it are forged
- * and recorded as MAIL_ANOM_FORGED_AUTHRES. When trust is configured but
+ * boundary, or in the run of authentication fields directly under the
+ * boundary's Received (where milters insert them), are believed (parsed,
+ * top first); those further below are forged and recorded as
+ * MAIL_ANOM_FORGED_AUTHRES. When trust is configured but
  * the top hop is not ours (the message did not come through our MX, or the
  * list misses an internal host) there is no boundary: nothing is
  * believed and nothing is called forged, because we cannot tell.
@@ -163,6 +165,16 @@ static bool is_named(const mail_header_t *h, const char *name)
     return h->name != NULL && g_ascii_strcasecmp(h->name, name) == 0;
 }
 
+/* Fields a receiving MTA or its milters add next to their Received. */
+static bool is_auth_field(const mail_header_t *h)
+{
+    return is_named(h, "Authentication-Results") || is_named(h, "ARC-Authentication-Results") ||
+           is_named(h, "ARC-Seal") || is_named(h, "ARC-Message-Signature") ||
+           is_named(h, "Received-SPF") ||
+           (h->name != NULL && (g_ascii_strncasecmp(h->name, "X-Spam-", 7) == 0 ||
+                                g_ascii_strncasecmp(h->name, "X-Virus-", 8) == 0));
+}
+
 /* Walk the hops; returns the header index just past the last Received of
  * ours, or -1 when the top hop is not ours. Fills the client fields. */
 static long walk_hops(const mail_msg_t *m, const mail_trust_t *t, mail_boundary_t *b)
@@ -203,6 +215,16 @@ mail_boundary_t *mail_boundary_find(mail_msg_t *m, const mail_trust_t *trust)
         return b;
     long end = walk_hops(m, trust, b);
     b->trusted_header_end = end < 0 ? 0 : (size_t)end;
+    /* Milters on our MX (OpenDKIM, OpenDMARC, ...) insert their results
+     * just below the MX's own Received field, so the contiguous run of
+     * authentication fields right under the boundary is ours too. RFC 8601
+     * section 5 obliges our MX to delete incoming fields that carry our
+     * authserv-id, which is what makes this run safe to believe; further
+     * down, a field with our id can only be the sender's forgery. */
+    long auth_end = end;
+    if (end >= 0 && b->first_untrusted_hop >= 0)
+        while ((guint)auth_end < m->headers->len && is_auth_field(m->headers->pdata[auth_end]))
+            auth_end++;
     char *const *ids = trust->authserv_ids ? trust->authserv_ids : trust->hosts;
     for (guint j = 0; j < m->headers->len; j++) {
         const mail_header_t *h = m->headers->pdata[j];
@@ -214,7 +236,7 @@ mail_boundary_t *mail_boundary_find(mail_msg_t *m, const mail_trust_t *trust)
             authres_free(a);
             continue;
         }
-        if ((long)j < end) {
+        if ((long)j < auth_end) {
             g_ptr_array_add(b->authres, a);
         } else {
             if (m->anomalies != NULL)

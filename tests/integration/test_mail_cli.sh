@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# sesguard mail end to end on the bundled samples and fixtures: formats,
+# languages, sources (file, directory, mbox on stdin), platform facts,
+# exit codes and error reporting.
+set -euo pipefail
+: "${SESGUARD:?}" "${SRCDIR:?}"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-}:exitcode=99 UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:exitcode=99
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+rc=0
+"$SESGUARD" mail --format json "$SRCDIR/examples/mail" >"$tmp/ex.jsonl" 2>"$tmp/ex.err" || rc=$?
+[ "$rc" -le 1 ] || fail "examples: exit $rc: $(cat "$tmp/ex.err")"
+[ "$(wc -l <"$tmp/ex.jsonl")" -eq 3 ] || fail "examples: expected 3 reports"
+
+python3 - "$tmp/ex.jsonl" <<'PY'
+import json, sys
+reports = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    assert r["schema"] == 1, r["schema"]
+    reports[r["source"]["path"].rsplit("/", 1)[-1]] = r
+ses = reports["ses-phish-ja.eml"]
+assert ses["subject"] == "【重要】Amazonアカウントの支払い情報を更新してください", ses["subject"]
+assert ses["from"]["display_name"] == "Amazon.co.jp", ses["from"]
+assert ses["from"]["org_domain"] == "tokyo-kogyo-parts.example", ses["from"]
+p = ses["platform"]
+assert p and p["name"] == "amazon-ses", p
+assert p["region"] == "ap-northeast-1", p
+assert p["account"] == "c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDE=", p
+assert abs(p["date_skew_s"]) <= 2, p
+dkim = sorted(i["domain"] for i in ses["identities"] if i["role"] == "dkim")
+assert dkim == ["amazonses.com", "tokyo-kogyo-parts.example"], dkim
+anchors = [u for u in ses["urls"] if u["kind"] == "anchor"]
+assert anchors and anchors[0]["text"] == "https://www.amazon.co.jp/ap/signin", anchors
+assert anchors[0]["org_domain"] == "account-verify-center.top", anchors[0]
+assert "ご注文ありがとうございました" not in ses["text"], "hidden HTML text leaked"
+assert "24時間以内" in ses["text"]
+nl = reports["newsletter.eml"]
+assert nl["platform"]["name"] == "sendgrid" and nl["platform"]["account"] == "5343763", nl["platform"]
+pe = reports["personal-ja.eml"]
+assert pe["platform"] is None, pe["platform"]
+assert pe["subject"] == "来週の打ち合わせ"
+assert pe["from"]["display_name"] == "田中"
+assert "来週の打ち合わせの資料を添付します" in pe["text"]
+att = pe["attachments"][0]
+assert att["filename"] == "打ち合わせ資料.csv" and att["size"] > 0 and len(att["sha256"]) == 64, att
+PY
+
+# an mbox on stdin: three messages, indexed
+"$SESGUARD" mail --format json - <"$SRCDIR/tests/data/mail/three.mbox" >"$tmp/mbox.jsonl" || true
+python3 - "$tmp/mbox.jsonl" <<'PY'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert [r["source"]["index"] for r in rs] == [0, 1, 2], rs
+assert [r["subject"] for r in rs] == ["one", "two", "three"]
+assert all(r["source"]["path"] == "-" for r in rs)
+PY
+
+# a missing input: exit 2, named on stderr, the other input still reported
+rc=0
+"$SESGUARD" mail --format json "$tmp/no-such-file.eml" "$SRCDIR/examples/mail/personal-ja.eml" \
+  >"$tmp/miss.jsonl" 2>"$tmp/miss.err" || rc=$?
+[ "$rc" -eq 2 ] || fail "missing input: exit $rc, want 2"
+grep -q "no-such-file.eml" "$tmp/miss.err" || fail "missing input not named on stderr"
+[ "$(wc -l <"$tmp/miss.jsonl")" -eq 1 ] || fail "the readable input was not reported"
+
+# text in both languages
+"$SESGUARD" mail --lang en "$SRCDIR/examples/mail/personal-ja.eml" >"$tmp/en.txt" || true
+grep -q "Verdict:" "$tmp/en.txt" || fail "English text report lacks 'Verdict:'"
+grep -q "打ち合わせ資料.csv" "$tmp/en.txt" || fail "attachment name missing from text report"
+"$SESGUARD" mail --lang ja "$SRCDIR/examples/mail/personal-ja.eml" >"$tmp/ja.txt" || true
+grep -q "判定:" "$tmp/ja.txt" || fail "Japanese text report lacks '判定:'"
+
+# usage errors
+rc=0; "$SESGUARD" mail --format yaml "$SRCDIR/examples/mail" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "bad --format: exit $rc"
+rc=0; "$SESGUARD" mail >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "no PATH: exit $rc"
+echo "mail CLI: ok"
