@@ -13,7 +13,8 @@
  *   - send time (hex Unix ms, SES Message-ID) against Date: a skew beyond
  *     ESP_SES_MAX_SKEW_S is MAIL_ANOM_PLATFORM_MISMATCH; a send day
  *     (X-SES-Outgoing) more than a day off is one too;
- *   - account: as written, or base64 of its digits (SendGrid uid);
+ *   - account: as written, base64 of its digits (SendGrid uid), or the
+ *     first string of a base64 JSON array (Mailgun X-Mailgun-Sid);
  *   - custom MAIL FROM: an envelope sender whose local part is the
  *     platform's Message-ID local part (SES uses one id for both) but whose
  *     domain no return-path marker of the platform accepts.
@@ -503,14 +504,16 @@ static gint64 parse_hex(const char *s)
     return v;
 }
 
-/* base64 (padding optional) of an all-digit id, decoded; NULL if not that. */
-static char *decode_account64(const char *s)
+/* Decode base64 of at most max_in characters (padding optional); NULL if
+ * s is not base64. *outlen gets the decoded size. */
+static guchar *b64_decode(const char *s, size_t max_in, gsize *outlen)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 64)
+    if (n == 0 || n > max_in)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (!(g_ascii_isalnum(s[i]) || s[i] == '+' || s[i] == '/' || s[i] == '='))
+        if (!(g_ascii_isalnum(s[i]) || s[i] == '+' || s[i] == '/' || s[i] == '=' ||
+              s[i] == '-' || s[i] == '_'))
             return NULL;
     char *padded = g_malloc(n + 4);
     memcpy(padded, s, n);
@@ -518,14 +521,49 @@ static char *decode_account64(const char *s)
     while (len % 4 != 0)
         padded[len++] = '=';
     padded[len] = '\0';
-    gsize outlen = 0;
-    guchar *raw = g_base64_decode(padded, &outlen);
+    for (size_t i = 0; i < len; i++) /* URL-safe alphabet too */
+        padded[i] = padded[i] == '-' ? '+' : padded[i] == '_' ? '/' : padded[i];
+    guchar *raw = g_base64_decode(padded, outlen);
     g_free(padded);
-    bool ok = outlen > 0 && outlen <= 20;
+    return raw;
+}
+
+/* base64 of an all-digit id, decoded; NULL if not that. */
+static char *decode_account64(const char *s)
+{
+    gsize outlen = 0;
+    guchar *raw = b64_decode(s, 64, &outlen);
+    bool ok = raw != NULL && outlen > 0 && outlen <= 20;
     for (gsize i = 0; ok && i < outlen; i++)
         if (raw[i] < '0' || raw[i] > '9')
             ok = false;
     char *out = ok ? g_strndup((const char *)raw, outlen) : NULL;
+    g_free(raw);
+    return out;
+}
+
+/* base64 of a JSON array ["<id>", ...]: the first string, if it is a plain
+ * id ([A-Za-z0-9._-], at most 64 bytes); NULL otherwise. A full JSON parser
+ * is not needed for the one element we read. */
+static char *decode_accountlist64(const char *s)
+{
+    gsize outlen = 0;
+    guchar *raw = b64_decode(s, 1024, &outlen);
+    if (raw == NULL)
+        return NULL;
+    slice_t v = slice_trim(slice_make((const char *)raw, outlen));
+    char *out = NULL;
+    if (slice_skip_prefix_ci(&v, "[")) {
+        v = slice_trim(v);
+        if (slice_skip_prefix_ci(&v, "\"")) {
+            long end = slice_find(v, '"');
+            bool ok = end > 0 && end <= 64;
+            for (long i = 0; ok && i < end; i++)
+                ok = g_ascii_isalnum(v.p[i]) || v.p[i] == '.' || v.p[i] == '_' || v.p[i] == '-';
+            if (ok)
+                out = slice_dup(slice_make(v.p, (size_t)end));
+        }
+    }
     g_free(raw);
     return out;
 }
@@ -659,6 +697,8 @@ static void pick_account(const view_t *v, GPtrArray *hits, esp_result_t *r)
                 r->account = g_strdup(h->cap[ESP_CAP_ACCOUNT]);
             else if (h->cap[ESP_CAP_ACCOUNT64] != NULL)
                 r->account = decode_account64(h->cap[ESP_CAP_ACCOUNT64]);
+            else if (h->cap[ESP_CAP_ACCOUNTLIST64] != NULL)
+                r->account = decode_accountlist64(h->cap[ESP_CAP_ACCOUNTLIST64]);
         }
     }
 }

@@ -34,7 +34,7 @@
 #include "util/slice.h"
 
 static const char *const cap_names[ESP_CAP_COUNT] = {
-    "region", "account", "account64", "regioncode", "sendtime", "sendday",
+    "region", "account", "account64", "regioncode", "sendtime", "sendday", "accountlist64",
 };
 
 const char *esp_db_cap_name(esp_cap_t c)
@@ -233,7 +233,7 @@ static bool check_group_names(const char *pat, const char **why)
                 known = true;
         if (!known) {
             *why = "unknown capture name (known: region, account, account64, regioncode, "
-                   "sendtime, sendday)";
+                   "sendtime, sendday, accountlist64)";
             return false;
         }
         i = k;

@@ -56,6 +56,8 @@ typedef enum esp_cap {
     ESP_CAP_REGIONCODE, /* code looked up in the platform's region-code table */
     ESP_CAP_SENDTIME,   /* send time, Unix milliseconds in hex */
     ESP_CAP_SENDDAY,    /* send day, YYYY.MM.DD (UTC) */
+    ESP_CAP_ACCOUNTLIST64, /* base64 of a JSON array whose first string is the
+                            * account (Mailgun X-Mailgun-Sid) */
     ESP_CAP_COUNT
 } esp_cap_t;
 

@@ -476,8 +476,8 @@ static void test_other_platforms(void **state)
         const char *block, *name, *account;
     } cases[] = {
         {"Received: from m228-12.mailgun.net ([159.135.228.12]) by mx.example.jp\n"
-         "X-Mailgun-Sid: WyI1ZjI4ZiJd\n",
-         "mailgun", NULL},
+         "X-Mailgun-Sid: WyI1ZjI4ZiJd\n", /* ["5f28f"] */
+         "mailgun", "5f28f"},
         {"X-Mandrill-User: md_30000001\nDKIM-Signature: v=1; d=mandrillapp.com; s=mandrill\n",
          "mandrill", "30000001"},
         {"X-MC-User: 0123456789abcdef0123456789\nFeedback-ID: 12:12.34:us21:mc\n", "mailchimp",
@@ -503,6 +503,43 @@ static void test_other_platforms(void **state)
         esp_result_free(r);
         msg_free(m);
     }
+}
+
+/* Before about 2016 every SES Message-ID carried region code 0000. */
+static void test_ses_legacy_code(void **state)
+{
+    mail_msg_t *m = msg_build(
+        "Received: from a27-7.smtp-out.us-west-2.amazonses.com ([54.240.27.7]) by mx.example.jp\n"
+        "Message-ID: <0000015023a9bde3-50e76a13-a681-4aff-9ef3-63360127adc0-000000@us-west-2.amazonses.com>\n",
+        G_GINT64_CONSTANT(1443707338));
+    esp_result_t *r = esp_identify(*state, m, NULL);
+    assert_non_null(r);
+    assert_string_equal(r->region, "us-west-2");
+    assert_true(r->has_send_time);
+    assert_int_equal(r->date_skew_s, 0);
+    assert_int_equal(m->anomalies->len, 0);
+    esp_result_free(r);
+    msg_free(m);
+}
+
+/* A configured boundary without an untrusted hop index: the hops whose
+ * Received sits at or below trusted_header_end count. */
+static void test_boundary_header_only(void **state)
+{
+    mail_msg_t *m = msg_build(
+        "Received: from mail-x.outbound.protection.outlook.com by mx.example.jp\n"
+        "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\n"
+        "Received: from plain.example.net by relay.example.net\n",
+        T_DATE);
+    mail_boundary_t b = {.configured = true, .first_untrusted_hop = -1, .trusted_header_end = 2};
+    assert_null(esp_identify(*state, m, &b));
+    b.trusted_header_end = 0;
+    esp_result_t *r = esp_identify(*state, m, &b);
+    assert_non_null(r);
+    assert_string_equal(r->name, "microsoft-365");
+    assert_string_equal(r->account, "11111111-1111-1111-1111-111111111111");
+    esp_result_free(r);
+    msg_free(m);
 }
 
 static void test_personal_mail(void **state)
@@ -574,6 +611,37 @@ static void test_db_errors(void **state)
     g_free(err);
 }
 
+/* The prefilter literal must be text every match contains: a wrong one
+ * would silently disable a marker. */
+static void test_db_required_literal(void **state)
+{
+    const struct {
+        const char *pat, *lit;
+    } cases[] = {
+        {"\\.outbound\\.protection\\.outlook\\.com\\.?$", ".outbound.protection.outlook.com"},
+        {"^[0-9]{4}abc", "abc"},
+        {"a{2,3}bcd", "bcd"},
+        {"abcx?defg", "defg"},
+        {"abcx*def", "abc"},
+        {"(?:a|b)cdef", "cdef"},
+        {"(?<region>[a-z]+)\\.amazonses\\.com$", ".amazonses.com"},
+        {"\\sby\\s+[a-z]+\\s+\\(SG\\)", "(SG)"},
+        {"[]abc]xyz", "xyz"},
+        {"abc\\\\def", "abc\\def"},
+        {"foo|barbaz", NULL},
+        {"(?i)abcdef", NULL},
+        {"^\\w+\\d$", NULL},
+        {"ab", NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *got = esp_db_required_literal(cases[i].pat);
+        if (g_strcmp0(got, cases[i].lit) != 0)
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].pat, got ? got : "(null)",
+                     cases[i].lit ? cases[i].lit : "(null)");
+        g_free(got);
+    }
+}
+
 /* A pattern with catastrophic backtracking on a long hostile value ends
  * quickly: the value is cut and PCRE2's match limit stops the rest. */
 static void test_db_pathological_pattern(void **state)
@@ -610,7 +678,7 @@ static void test_fixtures(void **state)
         {"ses-forged-message-id.eml", NULL, NULL, NULL, MAIL_ANOM_FORGED_PLATFORM_ID},
         {"ses-date-skew.eml", "amazon-ses", "us-west-2", NULL, MAIL_ANOM_PLATFORM_MISMATCH},
         {"sendgrid.eml", "sendgrid", NULL, "5343763", -1},
-        {"mailgun.eml", "mailgun", NULL, NULL, -1},
+        {"mailgun.eml", "mailgun", NULL, "12345", -1},
         {"mandrill.eml", "mandrill", NULL, "30000001", -1},
         {"mailchimp.eml", "mailchimp", NULL, "5e8a1b2c3d4f5a6b7c8d9e0f1", -1},
         {"sparkpost.eml", "sparkpost", NULL, "123456", -1},
@@ -675,7 +743,10 @@ int main(void)
         cmocka_unit_test(test_m365_own_stamps_ignored),
         cmocka_unit_test(test_proton_not_postmark),
         cmocka_unit_test(test_other_platforms),
+        cmocka_unit_test(test_ses_legacy_code),
+        cmocka_unit_test(test_boundary_header_only),
         cmocka_unit_test(test_personal_mail),
+        cmocka_unit_test(test_db_required_literal),
         cmocka_unit_test(test_db_errors),
         cmocka_unit_test(test_db_pathological_pattern),
         cmocka_unit_test(test_fixtures),
