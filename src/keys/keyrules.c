@@ -11,6 +11,7 @@
  */
 #include "keys/keyrules.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -243,7 +244,7 @@ static int resolve_refs(keyrules_t *rs, GArray *refs, const char *name, char **e
     return 0;
 }
 
-static int compile_db(keyrules_t *rs, const char *name, char **err)
+static int compile_db_now(keyrules_t *rs, const char *name, char **err)
 {
     guint n = rs->rules->len;
     if (n == 0) {
@@ -277,6 +278,73 @@ static int compile_db(keyrules_t *rs, const char *name, char **err)
     return rc;
 }
 
+/* The compiled database is cached under $XDG_CACHE_HOME/sesguard, named
+ * by the SHA-256 of the Hyperscan version and every prefilter, so a rule
+ * change or a library upgrade never reuses a stale one. Why: compiling
+ * costs more than scanning a small tree, and a pre-commit hook runs often.
+ * The cache lives in the user's own directory (whoever can write there can
+ * already run code as the user); a file that does not deserialize is
+ * ignored and rewritten. SESGUARD_NO_CACHE=1 turns it off. */
+static char *cache_path(const keyrules_t *rs)
+{
+    const char *off = g_getenv("SESGUARD_NO_CACHE");
+    if (off && *off && strcmp(off, "0") != 0)
+        return NULL;
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, (const guchar *)hs_version(), -1);
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const keyrule_t *r = g_ptr_array_index(rs->rules, i);
+        g_checksum_update(ck, (const guchar *)"\n", 1);
+        g_checksum_update(ck, (const guchar *)r->prefilter, -1);
+    }
+    char *name = g_strdup_printf("keys-%.32s.hsdb", g_checksum_get_string(ck));
+    char *path = g_build_filename(g_get_user_cache_dir(), "sesguard", name, NULL);
+    g_free(name);
+    g_checksum_free(ck);
+    return path;
+}
+
+static bool cache_load(keyrules_t *rs, const char *path)
+{
+    char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return false;
+    hs_database_t *db = NULL;
+    bool ok = hs_deserialize_database(data, len, &db) == HS_SUCCESS;
+    g_free(data);
+    if (ok)
+        rs->db = db;
+    return ok;
+}
+
+static void cache_store(const keyrules_t *rs, const char *path)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    char *dir = g_path_get_dirname(path);
+    if (g_mkdir_with_parents(dir, 0700) == 0)
+        g_file_set_contents(path, bytes, (gssize)len, NULL); /* temp file + rename */
+    g_free(dir);
+    free(bytes);
+}
+
+static int compile_db(keyrules_t *rs, const char *name, char **err, bool cache)
+{
+    char *cpath = cache ? cache_path(rs) : NULL;
+    if (cpath && cache_load(rs, cpath)) {
+        g_free(cpath);
+        return 0;
+    }
+    int rc = compile_db_now(rs, name, err);
+    if (rc == 0 && cpath)
+        cache_store(rs, cpath);
+    g_free(cpath);
+    return rc;
+}
+
 static void pending_clear(gpointer p)
 {
     pending_ref_t *r = p;
@@ -284,7 +352,8 @@ static void pending_clear(gpointer p)
     g_free(r->pair);
 }
 
-static int parse_rules(keyrules_t *rs, const char *name, const char *text, size_t len, char **err)
+static int parse_rules(keyrules_t *rs, const char *name, const char *text, size_t len, bool cache,
+                       char **err)
 {
     GArray *refs = g_array_new(FALSE, TRUE, sizeof(pending_ref_t));
     g_array_set_clear_func(refs, pending_clear);
@@ -333,14 +402,15 @@ static int parse_rules(keyrules_t *rs, const char *name, const char *text, size_
     if (why) {
         *err = g_strdup_printf("%s:%u: %s", name, lineno, why);
         rc = -1;
-    } else if (resolve_refs(rs, refs, name, err) != 0 || compile_db(rs, name, err) != 0) {
+    } else if (resolve_refs(rs, refs, name, err) != 0 || compile_db(rs, name, err, cache) != 0) {
         rc = -1;
     }
     g_array_free(refs, TRUE);
     return rc;
 }
 
-keyrules_t *keyrules_load_text(const char *name, const char *text, size_t len, char **err)
+static keyrules_t *load_text(const char *name, const char *text, size_t len, bool cache,
+                             char **err)
 {
     keyrules_t *rs = rules_new();
     if (len > KEYRULES_MAX_FILE) {
@@ -348,11 +418,16 @@ keyrules_t *keyrules_load_text(const char *name, const char *text, size_t len, c
         keyrules_free(rs);
         return NULL;
     }
-    if (parse_rules(rs, name, text, len, err) != 0) {
+    if (parse_rules(rs, name, text, len, cache, err) != 0) {
         keyrules_free(rs);
         return NULL;
     }
     return rs;
+}
+
+keyrules_t *keyrules_load_text(const char *name, const char *text, size_t len, char **err)
+{
+    return load_text(name, text, len, false, err);
 }
 
 static char *read_small(const char *path, size_t *len, char **err)
@@ -445,7 +520,7 @@ keyrules_t *keyrules_load(const char *dir, char **err)
     char *text = read_small(path, &len, err);
     keyrules_t *rs = NULL;
     if (text) {
-        rs = keyrules_load_text(path, text, len, err);
+        rs = load_text(path, text, len, true, err);
         g_free(text);
     }
     g_free(path);

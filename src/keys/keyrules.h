@@ -92,7 +92,10 @@ typedef struct keyrule {
 
 typedef struct keyrules keyrules_t;
 
-/* Load rules.txt, aws-canary-accounts.txt and ses-regions.txt from dir. */
+/* Load rules.txt, aws-canary-accounts.txt and ses-regions.txt from dir.
+ * The compiled Hyperscan database is cached in $XDG_CACHE_HOME/sesguard
+ * (keyed by the Hyperscan version and the prefilters; SESGUARD_NO_CACHE=1
+ * disables it). */
 keyrules_t *keyrules_load(const char *dir, char **err);
 /* Load rules from text (tests and fuzzing); no canary or region lists. */
 keyrules_t *keyrules_load_text(const char *name, const char *text, size_t len, char **err);

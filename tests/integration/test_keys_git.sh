@@ -11,6 +11,7 @@ set -u
 : "${SESGUARD:?}" "${SRCDIR:?}"
 export SESGUARD_DATADIR="$SRCDIR/data" LANG=C.UTF-8 LANGUAGE=
 T=$(mktemp -d)
+export XDG_CACHE_HOME="$T/cache"
 trap 'rm -rf "$T"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }

@@ -3,7 +3,7 @@
  * examples and none of its negatives, through the real scanner (Hyperscan
  * prefilter, PCRE confirmation, keywords, near/pair, shape checks); the
  * rule loader rejects broken rule files with a file:line reason; the fact
- * lists load.
+ * lists load; the compiled-database cache is written, reused and repaired.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keys/keyrules.h"
@@ -123,12 +124,53 @@ static void test_loader_errors(void **state)
     keyrules_free(rs);
 }
 
+/* The compiled database is cached, reused, and a corrupt cache file is
+ * replaced, with the same scanning results each time. */
+static char cache_dir[] = "/tmp/test_keys_cacheXXXXXX";
+
+static void test_db_cache(void **state)
+{
+    char *dir = g_build_filename(cache_dir, "sesguard", NULL);
+    for (int round = 0; round < 3; round++) {
+        keyrules_t *rs = load();
+        assert_true(finds(rs, keyrules_find(rs, "aws-access-key-id"), "AKIASP2TPHJSQH3FJRUX"));
+        keyrules_free(rs);
+        GDir *d = g_dir_open(dir, 0, NULL);
+        assert_non_null(d);
+        const char *name = g_dir_read_name(d);
+        assert_non_null(name);
+        assert_true(g_str_has_prefix(name, "keys-") && g_str_has_suffix(name, ".hsdb"));
+        char *path = g_build_filename(dir, name, NULL);
+        if (round == 1) /* corrupt it: the next load must compile again */
+            assert_true(g_file_set_contents(path, "garbage", 7, NULL));
+        else if (round == 2) {
+            gsize len = 0;
+            char *data = NULL;
+            assert_true(g_file_get_contents(path, &data, &len, NULL));
+            assert_true(len > 1000); /* rewritten after the corrupt round */
+            g_free(data);
+        }
+        g_free(path);
+        g_dir_close(d);
+    }
+    g_free(dir);
+}
+
 int main(void)
 {
+    /* before any GLib call caches the user cache directory */
+    if (mkdtemp(cache_dir) == NULL)
+        return 1;
+    g_setenv("XDG_CACHE_HOME", cache_dir, TRUE);
+    g_unsetenv("SESGUARD_NO_CACHE");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_examples_and_negatives),
         cmocka_unit_test(test_required_rules_present),
         cmocka_unit_test(test_loader_errors),
+        cmocka_unit_test(test_db_cache),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char *argv[] = {"rm", "-rf", cache_dir, NULL};
+    g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    return rc;
 }
