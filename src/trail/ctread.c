@@ -34,6 +34,8 @@ struct ctread {
     bool progress_on;
     progress_t *progress;
     const char *name;   /* current input, for messages */
+    char *buf;          /* read buffer, kept across files */
+    size_t buf_cap;
     bool warned_value;  /* one warning per file for odd values */
 };
 
@@ -55,6 +57,7 @@ void ctread_free(ctread_t *r)
     if (r->progress)
         progress_done(r->progress);
     g_free(r->rec);
+    g_free(r->buf);
     g_free(r);
 }
 
@@ -511,6 +514,8 @@ static int run_stream(ctread_t *r, stream_t *st)
 static int read_stream(ctread_t *r, const char *name, gzFile gz, const void *mem, size_t n)
 {
     stream_t st = {0};
+    st.buf = r->buf;
+    st.cap = r->buf_cap;
     st.gz = gz;
     st.mem = mem;
     st.mem_n = n;
@@ -519,7 +524,13 @@ static int read_stream(ctread_t *r, const char *name, gzFile gz, const void *mem
     r->st.files++;
     uint64_t before = r->st.bytes;
     int rc = run_stream(r, &st);
-    g_free(st.buf);
+    if (st.cap > CTREAD_CHUNK * 2) { /* a huge record grew it: give it back */
+        g_free(st.buf);
+        st.buf = NULL;
+        st.cap = 0;
+    }
+    r->buf = st.buf;
+    r->buf_cap = st.cap;
     if (rc < 0)
         r->st.bad_files++;
     if (r->progress)

@@ -30,8 +30,8 @@ typedef struct prodreq {
 
 /* The earliest `max` events of a kind; the rest counted. */
 typedef struct evbuf {
-    trail_event_t *ev;
-    uint32_t n, max_idx;
+    trail_event_t *ev; /* grown by doubling up to its maximum */
+    uint32_t n, cap, max_idx;
     uint64_t dropped;
 } evbuf_t;
 
@@ -39,8 +39,8 @@ typedef struct tkey {
     const char *id, *access_key, *principal, *ptype, *account;
     int64_t first, last;
     uint64_t records;
-    srcent_t *ips, *uas;
-    uint16_t n_ips, n_uas, hit_ip, hit_ua;
+    srcent_t *ips, *uas; /* grown by doubling up to TD_MAX_IPS / TD_MAX_UAS */
+    uint16_t n_ips, n_uas, hit_ip, hit_ua, cap_ips, cap_uas;
     /* evidence, allocated on the first evidence event */
     evbuf_t ev;      /* evidence events, TD_MAX_EVENTS */
     evbuf_t denials; /* AccessDenied without other evidence */
@@ -62,6 +62,7 @@ struct traildetect {
     GStringChunk *chunk;
     GHashTable *interned; /* string set */
     GHashTable *seen;     /* 64-bit eventID hashes of kept evidence */
+    GHashTable *tools;    /* interned user agent -> tool label or "" */
     bool seen_full_warned;
     traildetect_stats_t st;
     GPtrArray *incidents; /* trail_incident_t* */
@@ -130,6 +131,7 @@ traildetect_t *traildetect_new(const trailrules_t *rules)
     d->chunk = g_string_chunk_new(64 * 1024);
     d->interned = g_hash_table_new(g_str_hash, g_str_equal);
     d->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    d->tools = g_hash_table_new(g_direct_hash, g_direct_equal);
     d->incidents = g_ptr_array_new_with_free_func(incident_free);
     d->det_prod = trailrules_find(rules, "ses_production_access");
     d->det_burst = trailrules_find(rules, "ses_production_burst");
@@ -148,6 +150,7 @@ void traildetect_free(traildetect_t *d)
     g_hash_table_destroy(d->keys);
     g_hash_table_destroy(d->interned);
     g_hash_table_destroy(d->seen);
+    g_hash_table_destroy(d->tools);
     g_string_chunk_free(d->chunk);
     g_ptr_array_free(d->incidents, TRUE);
     g_free(d);
@@ -214,8 +217,8 @@ static bool str_eq_slice(const char *s, slice_t v)
     return strncmp(s, v.p, v.n) == 0 && s[v.n] == '\0';
 }
 
-static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16_t *hit,
-                           uint16_t max, slice_t val, int64_t t, bool *added)
+static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16_t *cap,
+                           uint16_t *hit, uint16_t max, slice_t val, int64_t t, bool *added)
 {
     *added = false;
     if (*n > 0 && *hit < *n) {
@@ -232,9 +235,13 @@ static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16
     }
     if (*n >= max)
         return NULL;
-    if (*tab == NULL)
-        *tab = g_new0(srcent_t, max);
+    if (*n == *cap) {
+        /* most keys talk from one place: start with one entry */
+        *cap = *cap ? (uint16_t)MIN(*cap * 2, max) : 1;
+        *tab = g_renew(srcent_t, *tab, *cap);
+    }
     srcent_t *e = &(*tab)[*n];
+    memset(e, 0, sizeof *e);
     e->val = intern(d, val);
     e->first = e->last = t;
     *hit = (*n)++;
@@ -274,6 +281,23 @@ static uint64_t fnv1a(slice_t s)
     return h | 1; /* never 0 (NULL) */
 }
 
+/* The attack tool named in a user agent, looked up once per distinct agent
+ * (agents are interned, so the pointer is the key). */
+static const char *tool_of(traildetect_t *d, const srcent_t *ua, slice_t raw)
+{
+    static const char none[] = "";
+    if (ua == NULL)
+        return trailrules_tool(d->rules, raw);
+    const char *label = g_hash_table_lookup(d->tools, ua->val);
+    if (label == NULL) {
+        label = trailrules_tool(d->rules, slice_cstr(ua->val));
+        if (label == NULL)
+            label = none;
+        g_hash_table_insert(d->tools, (gpointer)ua->val, (gpointer)label);
+    }
+    return label[0] ? label : NULL;
+}
+
 /* true if this event was already kept (a duplicated eventID). */
 static bool seen_before(traildetect_t *d, const ctrec_t *r)
 {
@@ -296,8 +320,6 @@ static void ensure_evidence(tkey_t *k)
 {
     if (k->det_counts == NULL) {
         k->det_counts = g_new0(uint32_t, TRAILRULES_MAX_DETECTIONS);
-        k->ev.ev = g_new0(trail_event_t, TD_MAX_EVENTS);
-        k->denials.ev = g_new0(trail_event_t, TD_MAX_DENIED_ON_TIMELINE);
     }
 }
 
@@ -328,6 +350,10 @@ static bool keep_event(traildetect_t *d, evbuf_t *b, uint32_t max, const ctrec_t
     trail_event_t e;
     fill_event(d, &e, r, det);
     if (b->n < max) {
+        if (b->n == b->cap) {
+            b->cap = b->cap ? MIN(b->cap * 2, max) : 4;
+            b->ev = g_renew(trail_event_t, b->ev, b->cap);
+        }
         b->ev[b->n] = e;
         if (b->n == 0 || cmp_event(&b->ev[b->n], &b->ev[b->max_idx]) > 0)
             b->max_idx = b->n;
@@ -390,13 +416,13 @@ int traildetect_record(ctrec_t *r, void *ctx)
                                                         : r->f[CTF_ID_PRINCIPAL]);
     }
     bool added;
-    srcent_t *ip = src_touch(d, &k->ips, &k->n_ips, &k->hit_ip, TD_MAX_IPS, r->f[CTF_SOURCE_IP],
-                             t, &added);
-    srcent_t *ua = src_touch(d, &k->uas, &k->n_uas, &k->hit_ua, TD_MAX_UAS,
+    srcent_t *ip = src_touch(d, &k->ips, &k->n_ips, &k->cap_ips, &k->hit_ip, TD_MAX_IPS,
+                             r->f[CTF_SOURCE_IP], t, &added);
+    srcent_t *ua = src_touch(d, &k->uas, &k->n_uas, &k->cap_uas, &k->hit_ua, TD_MAX_UAS,
                              r->f[CTF_USER_AGENT], t, &added);
     bool tool_hit = false;
     if (added || ua == NULL) {
-        const char *label = trailrules_tool(d->rules, r->f[CTF_USER_AGENT]);
+        const char *label = tool_of(d, ua, r->f[CTF_USER_AGENT]);
         if (label) {
             /* several tools: keep the same one whatever the record order */
             if (k->tool == NULL || strcmp(label, k->tool) < 0)

@@ -367,9 +367,15 @@ bool trailrules_benign(const trailrules_t *t, const ctrec_t *rec)
 
 const char *trailrules_tool(const trailrules_t *t, slice_t ua)
 {
+    /* Lower-case once, then one strstr per tool (memmem-fast in glibc). */
+    char low[CTREC_MAX_FIELD + 1];
+    size_t n = ua.n < CTREC_MAX_FIELD ? ua.n : CTREC_MAX_FIELD;
+    for (size_t i = 0; i < n; i++)
+        low[i] = g_ascii_tolower(ua.p[i] ? ua.p[i] : ' ');
+    low[n] = '\0';
     for (guint i = 0; i < t->tools->len; i++) {
         const tool_t *tl = g_ptr_array_index(t->tools, i);
-        if (contains_ci(ua, tl->needle))
+        if (strstr(low, tl->needle))
             return tl->label;
     }
     return NULL;
