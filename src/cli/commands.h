@@ -31,6 +31,12 @@ int cmd_trail(int argc, char **argv);
 void cmd_trail_usage(FILE *out);
 int cmd_iam(int argc, char **argv);
 void cmd_iam_usage(FILE *out);
+int cmd_spf(int argc, char **argv);
+void cmd_spf_usage(FILE *out);
+int cmd_dkim(int argc, char **argv);
+void cmd_dkim_usage(FILE *out);
+int cmd_dmarc(int argc, char **argv);
+void cmd_dmarc_usage(FILE *out);
 
 /* Shared option values. */
 typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF, FORMAT_HTML } output_format_t;

@@ -18,6 +18,9 @@ static const command_t commands[] = {
     {"keys", cmd_keys, cmd_keys_usage, N_("find leaked cloud credentials in files and git history")},
     {"trail", cmd_trail, cmd_trail_usage, N_("find SES takeover in CloudTrail logs")},
     {"iam", cmd_iam, cmd_iam_usage, N_("find risky keys in an IAM credential report")},
+    {"spf", cmd_spf, cmd_spf_usage, N_("evaluate SPF for a client IP and sender")},
+    {"dkim", cmd_dkim, cmd_dkim_usage, N_("verify every DKIM signature of a message")},
+    {"dmarc", cmd_dmarc, cmd_dmarc_usage, N_("evaluate DMARC for a message and its envelope")},
 };
 
 static void usage(FILE *out)
