@@ -75,6 +75,7 @@ struct keyscan {
     bool dropped;
     unsigned long errors, files;
     uint64_t bytes;
+    size_t secret_bytes;
     progress_t *progress;
     bool finished;
     /* directory walk state (caller's thread only) */
@@ -120,9 +121,22 @@ static void fingerprint(const keyrules_t *rs, keyfinding_t *f)
     g_string_free(s, TRUE);
 }
 
+/* Truncate a stored secret (its fingerprint is already taken). */
+static void shorten(char *s, size_t max)
+{
+    if (s && strlen(s) > max)
+        s[max] = '\0';
+}
+
 static void add_finding(keyscan_t *ks, keyfinding_t *f)
 {
     g_mutex_lock(&ks->flock);
+    /* Past the budget, secrets are kept only as long as a report shows. */
+    if (ks->secret_bytes > KEYSCAN_SECRET_BUDGET) {
+        shorten(f->secret, KEYSCAN_SHORT_SECRET);
+        shorten(f->paired_secret, KEYSCAN_SHORT_SECRET);
+    }
+    ks->secret_bytes += strlen(f->secret) + (f->paired_secret ? strlen(f->paired_secret) : 0);
     if (ks->findings->len >= KEYSCAN_MAX_FINDINGS) {
         if (!ks->dropped)
             log_warn("more than %d findings; the rest are not reported", KEYSCAN_MAX_FINDINGS);
@@ -632,11 +646,14 @@ static void scan_file(worker_t *w, const char *path, uint64_t *nbytes)
         return;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (!S_ISREG(st.st_mode))
-            log_err("%s: not a regular file", path);
-        else
-            log_err_errno("%s", path);
+    if (fstat(fd, &st) != 0) {
+        log_err_errno("%s", path);
+        keyscan_count_error(w->ks);
+        close(fd);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        log_err("%s: not a regular file", path);
         keyscan_count_error(w->ks);
         close(fd);
         return;
@@ -990,6 +1007,12 @@ typedef struct derived {
 static void tie_smtp(keyscan_t *ks)
 {
     const char *const *regions = keyrules_ses_regions(ks->rs);
+    bool any = false;
+    for (guint i = 0; i < ks->findings->len && !any; i++)
+        any = ((keyfinding_t *)g_ptr_array_index(ks->findings, i))->smtp_version != 0;
+    if (!any)
+        return; /* no SMTP password to tie: derive nothing */
+    unsigned derived = 0;
     GHashTable *pw = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < ks->findings->len; i++) {
         keyfinding_t *f = g_ptr_array_index(ks->findings, i);
@@ -1001,6 +1024,11 @@ static void tie_smtp(keyscan_t *ks)
             secret = f->paired_secret;
         if (secret == NULL)
             continue;
+        if (++derived > KEYSCAN_MAX_DERIVE) {
+            log_warn("more than %d AWS secrets: SES SMTP passwords tied for the first only",
+                     KEYSCAN_MAX_DERIVE);
+            break;
+        }
         char out[AWSKEY_SMTP_PW_LEN + 1];
         for (const char *const *r = regions; *r; r++)
             if (awskey_smtp_password(slice_cstr(secret), *r, out) == 0) {

@@ -23,7 +23,8 @@
  * At most KEYSCAN_QUEUE_JOBS inputs and KEYSCAN_QUEUE_BYTES bytes of blobs
  * wait for a worker; submitters block beyond that. At most
  * KEYSCAN_MAX_FINDINGS findings are kept (a warning says when more were
- * dropped). The keyscan_t owns every finding until keyscan_free.
+ * dropped), and past KEYSCAN_SECRET_BUDGET bytes of stored secrets the
+ * rest are stored truncated. The keyscan_t owns every finding until keyscan_free.
  *
  * Limits: archives (zip, tar, gzip, bzip2, xz via libarchive) are opened
  * one level deep, KEYSCAN_MAX_ENTRY bytes per entry, KEYSCAN_MAX_ARCHIVE
@@ -61,6 +62,13 @@
 #define KEYSCAN_QUEUE_BYTES  (64u * 1024 * 1024)
 #define KEYSCAN_MAX_THREADS  64
 #define KEYSCAN_ALLOW_MARK   "sesguard:allow"
+/* Stored secret bytes beyond which secrets are kept truncated to
+ * KEYSCAN_SHORT_SECRET bytes (fingerprints are taken before). */
+#define KEYSCAN_SECRET_BUDGET (64u * 1024 * 1024)
+#define KEYSCAN_SHORT_SECRET  80
+/* AWS secrets whose SES SMTP passwords are derived (31 regions x 5 HMACs
+ * each), and only when some SMTP password was found at all. */
+#define KEYSCAN_MAX_DERIVE 10000
 
 /* Where a history finding came from (all strings owned by the finding). */
 typedef struct keyscan_origin {
