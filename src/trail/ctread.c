@@ -189,6 +189,7 @@ static void parse_and_walk(ctread_t *r, const char *p, size_t n, int depth)
 }
 
 static void dispatch(ctread_t *r, const char *p, size_t n, int depth);
+static void scanned(ctread_t *r, const char *p, const ctscan_env_t *envp, int depth);
 
 static void dispatch_array(ctread_t *r, const char *p, size_t n, int depth)
 {
@@ -239,10 +240,17 @@ static void dispatch(ctread_t *r, const char *p, size_t n, int depth)
         return;
     }
     ctscan_env_t env;
-    if (ctscan_record(p, n, r->rec, &env) != CTSCAN_OK) {
+    if (ctscan_record(p, n, r->rec, &env, NULL) != CTSCAN_OK) {
         odd_value(r, "malformed object");
         return;
     }
+    scanned(r, p, &env, depth);
+}
+
+/* After ctscan_record: deliver the record or open the envelope. */
+static void scanned(ctread_t *r, const char *p, const ctscan_env_t *envp, int depth)
+{
+    ctscan_env_t env = *envp;
     if (ctrec_looks_like_event(r->rec)) {
         deliver(r);
     } else if (env.detail_end) {
@@ -402,6 +410,17 @@ static int run_stream(ctread_t *r, stream_t *st)
                     rc = CTSCAN_BAD; /* CloudTrail is objects, never bare scalars */
                     break;
                 }
+                if (r->mode == CTREAD_FAST) {
+                    ctscan_env_t env;
+                    rc = ctscan_record(p + i, n - i, r->rec, &env, &e);
+                    if (rc == CTSCAN_OK) {
+                        scanned(r, p + i, &env, 0);
+                        st->pos = i + e;
+                        continue;
+                    }
+                    if (rc == CTSCAN_MORE)
+                        break;
+                }
                 rc = ctscan_value(p, n, i, st->eof, &e);
                 if (rc == CTSCAN_OK) {
                     dispatch(r, p + i, e - i, 0);
@@ -417,6 +436,20 @@ static int run_stream(ctread_t *r, stream_t *st)
                 }
                 /* fall through */
             case S_ARR_ELEM:
+                if (c == '{' && r->mode == CTREAD_FAST) {
+                    /* one pass: delimit and take the fields together */
+                    ctscan_env_t env;
+                    rc = ctscan_record(p + i, n - i, r->rec, &env, &e);
+                    if (rc == CTSCAN_OK) {
+                        scanned(r, p + i, &env, 1);
+                        st->pos = i + e;
+                        state = S_ARR_SEP;
+                        continue;
+                    }
+                    if (rc == CTSCAN_MORE)
+                        break;
+                    /* malformed inside: skip the element if it can be delimited */
+                }
                 rc = ctscan_value(p, n, i, st->eof, &e);
                 if (rc == CTSCAN_OK) {
                     dispatch(r, p + i, e - i, 1);

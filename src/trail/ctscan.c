@@ -116,44 +116,57 @@ static bool key_is(const char *k, size_t kn, const char *lit, size_t ln)
 typedef int (*member_fn)(const char *k, size_t kn, const char *p, size_t vs, size_t ve,
                          ctrec_t *r, ctscan_env_t *env);
 
-/* Walk the members of the object p[0..n); call fn for each. */
-static int walk_object(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env, member_fn fn)
+/* Walk the members of the object at p[0]; call fn for each. *end is one
+ * past its '}'. CTSCAN_MORE if p[0..n) ends inside the object. */
+static int walk_object(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env, member_fn fn,
+                       size_t *end)
 {
     size_t i = 0;
-    if (ctscan_ws(p, n, &i) != CTSCAN_OK || p[i] != '{')
+    int rc;
+    if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+        return rc;
+    if (p[i] != '{')
         return CTSCAN_BAD;
     i++;
-    if (ctscan_ws(p, n, &i) != CTSCAN_OK)
-        return CTSCAN_BAD;
-    if (p[i] == '}')
+    if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+        return rc;
+    if (p[i] == '}') {
+        *end = i + 1;
         return CTSCAN_OK;
+    }
     for (;;) {
         size_t ke, vs, ve;
-        if (p[i] != '"' || skip_string(p, n, i, &ke) != CTSCAN_OK)
+        if (p[i] != '"')
             return CTSCAN_BAD;
+        if ((rc = skip_string(p, n, i, &ke)) != CTSCAN_OK)
+            return rc;
         const char *k = p + i + 1;
         size_t kn = ke - i - 2;
         i = ke;
-        if (ctscan_ws(p, n, &i) != CTSCAN_OK || p[i] != ':')
+        if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+            return rc;
+        if (p[i] != ':')
             return CTSCAN_BAD;
         i++;
-        if (ctscan_ws(p, n, &i) != CTSCAN_OK)
-            return CTSCAN_BAD;
+        if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+            return rc;
         vs = i;
-        if (ctscan_value(p, n, vs, 1, &ve) != CTSCAN_OK)
-            return CTSCAN_BAD;
+        if ((rc = ctscan_value(p, n, vs, 0, &ve)) != CTSCAN_OK)
+            return rc;
         if (fn(k, kn, p, vs, ve, r, env) != CTSCAN_OK)
             return CTSCAN_BAD;
         i = ve;
-        if (ctscan_ws(p, n, &i) != CTSCAN_OK)
-            return CTSCAN_BAD;
-        if (p[i] == '}')
+        if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+            return rc;
+        if (p[i] == '}') {
+            *end = i + 1;
             return CTSCAN_OK;
+        }
         if (p[i] != ',')
             return CTSCAN_BAD;
         i++;
-        if (ctscan_ws(p, n, &i) != CTSCAN_OK)
-            return CTSCAN_BAD;
+        if ((rc = ctscan_ws(p, n, &i)) != CTSCAN_OK)
+            return rc;
     }
 }
 
@@ -213,8 +226,12 @@ static int record_member(const char *k, size_t kn, const char *p, size_t vs, siz
     case 'u':
         if (KEY("userAgent"))
             set_if_string(r, CTF_USER_AGENT, p, vs, ve);
-        else if (KEY("userIdentity") && p[vs] == '{')
-            return walk_object(p + vs, ve - vs, r, env, identity_member);
+        else if (KEY("userIdentity") && p[vs] == '{') {
+            size_t e;
+            return walk_object(p + vs, ve - vs, r, env, identity_member, &e) == CTSCAN_OK
+                       ? CTSCAN_OK
+                       : CTSCAN_BAD;
+        }
         break;
     case 'r':
         if (KEY("requestParameters") && p[vs] == '{')
@@ -258,12 +275,16 @@ static int record_member(const char *k, size_t kn, const char *p, size_t vs, siz
     return CTSCAN_OK;
 }
 
-int ctscan_record(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env)
+int ctscan_record(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env, size_t *end)
 {
+    size_t e = 0;
     memset(env, 0, sizeof *env);
     ctrec_clear(r);
-    int rc = walk_object(p, n, r, env, record_member);
-    if (rc == CTSCAN_OK)
+    int rc = walk_object(p, n, r, env, record_member, &e);
+    if (rc == CTSCAN_OK) {
         r->time = cttime_parse(r->f[CTF_EVENT_TIME].p, r->f[CTF_EVENT_TIME].n);
+        if (end)
+            *end = e;
+    }
     return rc;
 }

@@ -47,9 +47,11 @@ typedef struct ctscan_env {
     size_t cte_start, cte_end;       /* CloudTrailEvent string, quotes included */
 } ctscan_env_t;
 
-/* Walk the object p[0..n) (a complete value): record fields into r, record
- * envelopes into env. CTSCAN_BAD if it is not a well-formed object at
- * depths 1-2. */
-int ctscan_record(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env);
+/* Walk the object starting at p[0]: record fields into r, record envelopes
+ * into env, and *end (may be NULL) one past its '}'. CTSCAN_MORE if
+ * p[0..n) ends inside the object (a streaming reader reads more and calls
+ * again), CTSCAN_BAD if it is not a well-formed object at depths 1-2.
+ * Delimiting and walking in one pass is what makes the fast path fast. */
+int ctscan_record(const char *p, size_t n, ctrec_t *r, ctscan_env_t *env, size_t *end);
 
 #endif

@@ -104,7 +104,17 @@ static void test_scan_record_and_unescape(void **state)
                       "\"responseElements\":null}";
     ctrec_t *r = g_new(ctrec_t, 1);
     ctscan_env_t env;
-    assert_int_equal(ctscan_record(rec, strlen(rec), r, &env), CTSCAN_OK);
+    size_t end = 0;
+    assert_int_equal(ctscan_record(rec, strlen(rec), r, &env, &end), CTSCAN_OK);
+    assert_int_equal(end, strlen(rec));
+    /* every proper prefix is "more", never a record and never "bad" */
+    for (size_t cut = 0; cut < strlen(rec); cut += 7) {
+        ctrec_t *q = g_new(ctrec_t, 1);
+        assert_int_equal(ctscan_record(rec, cut, q, &env, &end), CTSCAN_MORE);
+        ctrec_release(q);
+        g_free(q);
+    }
+    assert_int_equal(ctscan_record(rec, strlen(rec), r, &env, &end), CTSCAN_OK);
     assert_true(ctrec_looks_like_event(r));
     assert_true(slice_eq_ci(r->f[CTF_EVENT_NAME], "PutAccountDetails")); /* not the decoy */
     assert_true(slice_eq_ci(r->f[CTF_ID_KEY], "AKIA5QWTE7LEAKEDKEY4"));
@@ -120,7 +130,7 @@ static void test_scan_record_and_unescape(void **state)
     ctrec_release(r);
     /* malformed at depth 1 */
     const char *bad = "{\"eventName\" \"x\"}";
-    assert_int_equal(ctscan_record(bad, strlen(bad), r, &env), CTSCAN_BAD);
+    assert_int_equal(ctscan_record(bad, strlen(bad), r, &env, NULL), CTSCAN_BAD);
     g_free(r);
 }
 
