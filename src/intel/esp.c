@@ -31,7 +31,8 @@
  * first_untrusted_hop down (that hop, written by our MX, records the
  * outside client and is the best evidence there is). The envelope sender
  * (Return-Path, written at delivery) and Message-ID are always used.
- * Without a boundary (b NULL or not configured) every header and hop is
+ * Without a boundary (b NULL, not configured, or configured but not found
+ * because the top hop is not ours) every header and hop is
  * used, but an account id is taken preferably from a marker found below
  * the platform's own strong Received hop (the hop where the mail left the
  * platform), since what sits above it was written after the mail left the
@@ -292,7 +293,11 @@ static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
             rp_pos = (long)i;
     }
     guint nhops = m->hops ? m->hops->len : 0;
-    v->trusted = b != NULL && b->configured;
+    /* Configured, but the top hop was not ours (mail_boundary_find found no
+     * boundary: end 0, no hop): we cannot tell ours from theirs, so behave
+     * as without a boundary. */
+    v->trusted = b != NULL && b->configured &&
+                 !(b->first_untrusted_hop < 0 && b->trusted_header_end == 0);
     if (v->trusted) {
         v->hdr_start = b->trusted_header_end < nh ? b->trusted_header_end : nh;
         if (b->first_untrusted_hop >= 0) {
