@@ -70,6 +70,9 @@ dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char
 /* files: NULL-terminated list of master files; names must be absolute
  * (or relative to a $ORIGIN line). Returns NULL with *err = "file:line: why". */
 dns_resolver_t *dns_zone_new(const char *const *files, char **err);
+/* The same from master-file text in memory (tests, fuzzing); label names
+ * the text in error messages. */
+dns_resolver_t *dns_zone_new_text(const char *label, const char *text, size_t len, char **err);
 
 /* name: a domain name (A-label form; a trailing dot is optional). Always
  * fills out (status set, records possibly empty); returns out->status. */

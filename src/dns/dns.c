@@ -1,0 +1,103 @@
+/*
+ * dns.c - the resolver interface: dispatch to a backend, answers, names.
+ *
+ * Memory: dns_query always leaves out->records allocated (possibly empty)
+ * and out->why NULL or owned; dns_answer_clear frees both and may be called
+ * on a zeroed or already cleared answer.
+ * Errors: a backend that fails in any way reports DNS_TEMPFAIL with a why;
+ * dns_query never returns without a status.
+ */
+#include "dns/dns.h"
+
+#include <string.h>
+
+#include "dns/dns_backend.h"
+
+static void rr_free(gpointer p)
+{
+    dns_rr_t *rr = p;
+    if (rr) {
+        g_free(rr->text);
+        g_free(rr);
+    }
+}
+
+dns_rr_t *dns_rr_new(dns_type_t type, const char *text, size_t len, unsigned pref)
+{
+    dns_rr_t *rr = g_new0(dns_rr_t, 1);
+    rr->type = type;
+    rr->text = g_malloc(len + 1);
+    if (len)
+        memcpy(rr->text, text, len);
+    rr->text[len] = '\0';
+    rr->text_len = len;
+    rr->pref = pref;
+    return rr;
+}
+
+void dns_answer_set_fail(dns_answer_t *a, const char *why)
+{
+    a->status = DNS_TEMPFAIL;
+    g_ptr_array_set_size(a->records, 0);
+    g_free(a->why);
+    a->why = g_strdup(why ? why : "lookup failed");
+}
+
+char *dns_name_tidy(const char *presentation)
+{
+    size_t n = strlen(presentation);
+    if (n && presentation[n - 1] == '.' && !(n >= 2 && presentation[n - 2] == '\\'))
+        n--;
+    char *s = g_strndup(presentation, n);
+    for (char *p = s; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return s;
+}
+
+dns_status_t dns_query(dns_resolver_t *r, const char *name, dns_type_t type, dns_answer_t *out)
+{
+    out->status = DNS_TEMPFAIL;
+    out->records = g_ptr_array_new_with_free_func(rr_free);
+    out->secure = false;
+    out->why = NULL;
+    if (!r || !r->ops || !name) {
+        dns_answer_set_fail(out, "no resolver");
+        return out->status;
+    }
+    return r->ops->query(r, name, type, out);
+}
+
+void dns_answer_clear(dns_answer_t *a)
+{
+    if (!a)
+        return;
+    if (a->records)
+        g_ptr_array_unref(a->records);
+    a->records = NULL;
+    g_free(a->why);
+    a->why = NULL;
+    a->status = DNS_TEMPFAIL;
+    a->secure = false;
+}
+
+void dns_resolver_free(dns_resolver_t *r)
+{
+    if (r && r->ops)
+        r->ops->destroy(r);
+}
+
+const char *dns_status_name(dns_status_t s)
+{
+    switch (s) {
+    case DNS_OK:
+        return "ok";
+    case DNS_NXDOMAIN:
+        return "nxdomain";
+    case DNS_NODATA:
+        return "nodata";
+    case DNS_TEMPFAIL:
+        return "tempfail";
+    }
+    return "unknown";
+}

