@@ -86,14 +86,14 @@ typedef struct envelope {
 /* What the matchers may look at, per the boundary. */
 typedef struct view {
     mail_msg_t *m;
-    bool trusted;      /* a configured boundary */
-    size_t hdr_start;  /* headers[hdr_start..] */
-    guint hop_start;   /* hops[hop_start..] */
-    GArray *hop_pos;   /* long: header index of hops[k] */
-    GPtrArray *envs;   /* envelope_t* */
+    bool trusted;     /* a configured boundary */
+    size_t hdr_start; /* headers[hdr_start..] */
+    guint hop_start;  /* hops[hop_start..] */
+    GArray *hop_pos;  /* long: header index of hops[k] */
+    GPtrArray *envs;  /* envelope_t* */
     long msgid_pos;
-    size_t *name_len;  /* strlen of each header name: a cheap first test */
-    GPtrArray *dkim;   /* dkim_sig_t*, signatures in range, top first */
+    size_t *name_len; /* strlen of each header name: a cheap first test */
+    GPtrArray *dkim;  /* dkim_sig_t*, signatures in range, top first */
 } view_t;
 
 typedef struct dkim_sig {
@@ -186,8 +186,8 @@ static bool match_re(const esp_matcher_t *mt, const char *s, char *caps[ESP_CAP_
     if (ok) {
         for (int c = 0; c < ESP_CAP_COUNT; c++) {
             gint st = -1, en = -1;
-            if (mt->cap[c] >= 0 && g_match_info_fetch_pos(mi, mt->cap[c], &st, &en) &&
-                st >= 0 && en > st && (size_t)en <= v.n)
+            if (mt->cap[c] >= 0 && g_match_info_fetch_pos(mi, mt->cap[c], &st, &en) && st >= 0 &&
+                en > st && (size_t)en <= v.n)
                 caps[c] = slice_dup(slice_make(v.p + st, (size_t)(en - st)));
         }
     }
@@ -296,8 +296,8 @@ static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
     /* Configured, but the top hop was not ours (mail_boundary_find found no
      * boundary: end 0, no hop): we cannot tell ours from theirs, so behave
      * as without a boundary. */
-    v->trusted = b != NULL && b->configured &&
-                 !(b->first_untrusted_hop < 0 && b->trusted_header_end == 0);
+    v->trusted =
+        b != NULL && b->configured && !(b->first_untrusted_hop < 0 && b->trusted_header_end == 0);
     if (v->trusted) {
         v->hdr_start = b->trusted_header_end < nh ? b->trusted_header_end : nh;
         if (b->first_untrusted_hop >= 0) {
@@ -388,7 +388,8 @@ static void run_dkim(const view_t *v, const esp_matcher_t *mt, guint order, GPtr
         if (mt->re != NULL)
             try_re(hits, mt, order, sig->pos, sig->d, "DKIM-Signature: d=", sig->d);
         else if (dkim_domain_match(mt, sig->d))
-            g_ptr_array_add(hits, hit_new(mt, order, sig->pos, quote("DKIM-Signature: d=", sig->d)));
+            g_ptr_array_add(hits,
+                            hit_new(mt, order, sig->pos, quote("DKIM-Signature: d=", sig->d)));
     }
 }
 
@@ -517,8 +518,8 @@ static guchar *b64_decode(const char *s, size_t max_in, gsize *outlen)
     if (n == 0 || n > max_in)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (!(g_ascii_isalnum(s[i]) || s[i] == '+' || s[i] == '/' || s[i] == '=' ||
-              s[i] == '-' || s[i] == '_'))
+        if (!(g_ascii_isalnum(s[i]) || s[i] == '+' || s[i] == '/' || s[i] == '=' || s[i] == '-' ||
+              s[i] == '_'))
             return NULL;
     char *padded = g_malloc(n + 4);
     memcpy(padded, s, n);
@@ -603,8 +604,7 @@ static guint32 unix_day(gint64 secs)
     return (j > 0 && j < G_MAXUINT32) ? (guint32)j : 0;
 }
 
-static void check_regions(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
-                          esp_result_t *r)
+static void check_regions(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits, esp_result_t *r)
 {
     GString *seen = g_string_new(NULL);
     bool disagree = false;
@@ -639,8 +639,7 @@ static void check_regions(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hi
     g_string_free(seen, TRUE);
 }
 
-static void check_time(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
-                       esp_result_t *r)
+static void check_time(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits, esp_result_t *r)
 {
     for (guint i = 0; i < hits->len && !r->has_send_time; i++) {
         const hit_t *h = g_ptr_array_index(hits, i);
@@ -671,8 +670,9 @@ static void check_time(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
         if (diff > 1 || diff < -1) {
             char *d = quote("", h->cap[ESP_CAP_SENDDAY]);
             mail_msg_anomaly(m, MAIL_ANOM_PLATFORM_MISMATCH,
-                             "%s day %s is %" G_GINT64_FORMAT " days from the %s", source_name(h->mt),
-                             d, diff, r->has_send_time ? "Message-ID send time" : "Date");
+                             "%s day %s is %" G_GINT64_FORMAT " days from the %s",
+                             source_name(h->mt), d, diff,
+                             r->has_send_time ? "Message-ID send time" : "Date");
             g_free(d);
         }
         break;
@@ -748,8 +748,7 @@ static void check_mail_from(const view_t *v, const esp_platform_t *pl, GPtrArray
 }
 
 /* A forged-alone marker with no strong marker of its platform. */
-static void check_forged(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
-                         unsigned strong)
+static void check_forged(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits, unsigned strong)
 {
     if (strong > 0)
         return;
@@ -801,8 +800,8 @@ esp_result_t *esp_identify(const esp_db_t *db, mail_msg_t *m, const mail_boundar
         unsigned strong, weak;
         GPtrArray *hits = run_platform(&v, pl, &strong, &weak);
         check_forged(m, pl, hits, strong);
-        if (strong > 0 && (best == NULL || strong > best_strong ||
-                           (strong == best_strong && weak > best_weak))) {
+        if (strong > 0 &&
+            (best == NULL || strong > best_strong || (strong == best_strong && weak > best_weak))) {
             if (best_hits)
                 g_ptr_array_free(best_hits, TRUE);
             best = pl;

@@ -266,8 +266,7 @@ char *esp_db_required_literal(const char *pat)
         char c = pat[i];
         if (c == '(') {
             /* Inline options ((?i), (?x), ...) change what follows: stop. */
-            if (i + 2 < n && pat[i + 1] == '?' && g_ascii_isalpha(pat[i + 2]) &&
-                pat[i + 2] != 'P')
+            if (i + 2 < n && pat[i + 1] == '?' && g_ascii_isalpha(pat[i + 2]) && pat[i + 2] != 'P')
                 give_up = true;
             run_end(run, best);
             depth++;
@@ -647,8 +646,7 @@ static bool parse_marker(parser_t *ps, slice_t *s, bool strong)
     if (ps->cur == NULL)
         return fail(ps, "marker before any platform line");
     if (ps->cur->matchers->len >= ESP_DB_MAX_MATCHERS)
-        return fail(ps, "more than %d markers in platform %s", ESP_DB_MAX_MATCHERS,
-                    ps->cur->name);
+        return fail(ps, "more than %d markers in platform %s", ESP_DB_MAX_MATCHERS, ps->cur->name);
     if (!next(ps, s, &k))
         return false;
     int kind = -1;

@@ -50,12 +50,12 @@ typedef enum esp_kind {
 
 /* Named capture groups a pattern may use; any other name is an error. */
 typedef enum esp_cap {
-    ESP_CAP_REGION = 0, /* region name, "us-east-1" */
-    ESP_CAP_ACCOUNT,    /* account id as written */
-    ESP_CAP_ACCOUNT64,  /* account id, base64 of its decimal digits (SendGrid) */
-    ESP_CAP_REGIONCODE, /* code looked up in the platform's region-code table */
-    ESP_CAP_SENDTIME,   /* send time, Unix milliseconds in hex */
-    ESP_CAP_SENDDAY,    /* send day, YYYY.MM.DD (UTC) */
+    ESP_CAP_REGION = 0,    /* region name, "us-east-1" */
+    ESP_CAP_ACCOUNT,       /* account id as written */
+    ESP_CAP_ACCOUNT64,     /* account id, base64 of its decimal digits (SendGrid) */
+    ESP_CAP_REGIONCODE,    /* code looked up in the platform's region-code table */
+    ESP_CAP_SENDTIME,      /* send time, Unix milliseconds in hex */
+    ESP_CAP_SENDDAY,       /* send day, YYYY.MM.DD (UTC) */
     ESP_CAP_ACCOUNTLIST64, /* base64 of a JSON array whose first string is the
                             * account (Mailgun X-Mailgun-Sid) */
     ESP_CAP_COUNT
@@ -64,23 +64,23 @@ typedef enum esp_cap {
 typedef struct esp_matcher {
     esp_kind_t kind;
     bool strong;
-    bool forged_alone;    /* alone (no strong marker) it means a forgery */
-    int line;             /* line in the data file, for messages */
-    char *header;         /* header name (header kinds) */
-    size_t header_len;    /* strlen(header) */
-    char *domain;         /* dkim: exact domain, or ".suffix" */
-    GRegex *re;           /* NULL for header-present and plain dkim */
-    char *source;         /* the pattern as written, for docs and debugging */
-    char *region_default; /* region when the pattern's region group is unset */
-    char *literal;        /* text every match contains (prefilter), or NULL */
-    bool literal_ci;      /* compare literal case-insensitively (it is lower case) */
+    bool forged_alone;      /* alone (no strong marker) it means a forgery */
+    int line;               /* line in the data file, for messages */
+    char *header;           /* header name (header kinds) */
+    size_t header_len;      /* strlen(header) */
+    char *domain;           /* dkim: exact domain, or ".suffix" */
+    GRegex *re;             /* NULL for header-present and plain dkim */
+    char *source;           /* the pattern as written, for docs and debugging */
+    char *region_default;   /* region when the pattern's region group is unset */
+    char *literal;          /* text every match contains (prefilter), or NULL */
+    bool literal_ci;        /* compare literal case-insensitively (it is lower case) */
     int cap[ESP_CAP_COUNT]; /* group number of each capture, -1 if absent */
 } esp_matcher_t;
 
 typedef struct esp_platform {
-    char *name;            /* "amazon-ses" */
-    char *label;           /* "Amazon SES" */
-    GPtrArray *matchers;   /* esp_matcher_t*, in file order (= priority) */
+    char *name;               /* "amazon-ses" */
+    char *label;              /* "Amazon SES" */
+    GPtrArray *matchers;      /* esp_matcher_t*, in file order (= priority) */
     GHashTable *region_codes; /* lower-case code -> region name */
 } esp_platform_t;
 

@@ -185,7 +185,8 @@ static const char ses_eu[] =
     "DKIM-Signature: v=1; a=rsa-sha256; s=54ecsf3zk7z4mwxwwox7z7bg6e5gwjsz;\n"
     " d=amazonses.com; h=From:To:Feedback-ID\n"
     "From: Shop <info@shop.example.com>\n"
-    "Message-ID: <01070196c1c43eba-fbc552f4-e4a7-49f8-b91c-c5a1f53feaa9-000000@eu-central-1.amazonses.com>\n"
+    "Message-ID: "
+    "<01070196c1c43eba-fbc552f4-e4a7-49f8-b91c-c5a1f53feaa9-000000@eu-central-1.amazonses.com>\n"
     "Feedback-ID: ::1.eu-central-1.tz+2u02MaOpkRoVQGY1tVQ3wfw7rWYmYVhZ9R8I0pW8=:AmazonSES\n"
     "X-SES-Outgoing: 2025.05.11-69.169.224.1\n";
 
@@ -219,7 +220,8 @@ static void test_ses_us_east_1(void **state)
     mail_msg_t *m = msg_build(
         "Received: from a8-57.smtp-out.amazonses.com ([54.240.8.57]) by mx.example.jp\n"
         "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "Message-ID: <01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n"
+        "Message-ID: "
+        "<01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n"
         "Feedback-ID: 1.us-east-1.EwmKOIMXgK25iOi3NhMXTVSwSfDjAlSicwqfZ88ASYQ=:AmazonSES\n",
         T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
@@ -236,9 +238,11 @@ static void test_ses_forged_message_id(void **state)
 {
     mail_msg_t *m = msg_build(
         "Received: from vps.example.net ([203.0.113.9]) by mx.example.jp with ESMTP\n"
-        "Return-Path: <0100018f00000000-11111111-2222-3333-4444-555555555555-000000@amazonses.com>\n"
+        "Return-Path: "
+        "<0100018f00000000-11111111-2222-3333-4444-555555555555-000000@amazonses.com>\n"
         "X-SES-Outgoing: 2024.04.01-54.240.8.1\n"
-        "Message-ID: <0100018f00000000-11111111-2222-3333-4444-555555555555-000000@email.amazonses.com>\n",
+        "Message-ID: "
+        "<0100018f00000000-11111111-2222-3333-4444-555555555555-000000@email.amazonses.com>\n",
         G_GINT64_CONSTANT(1714000000));
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_null(r); /* only weak SES markers: no platform */
@@ -269,7 +273,8 @@ static void test_ses_region_mismatch(void **state)
 {
     mail_msg_t *m = msg_build(
         "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "Message-ID: <01020196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@eu-west-1.amazonses.com>\n"
+        "Message-ID: "
+        "<01020196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@eu-west-1.amazonses.com>\n"
         "Feedback-ID: 1.us-east-1.EwmKOIMXgK25iOi3NhMXTVSwSfDjAlSicwqfZ88ASYQ=:AmazonSES\n",
         T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
@@ -288,7 +293,8 @@ static void test_ses_region_code_mismatch(void **state)
 {
     mail_msg_t *m = msg_build(
         "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "Message-ID: <01060196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@eu-west-1.amazonses.com>\n",
+        "Message-ID: "
+        "<01060196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@eu-west-1.amazonses.com>\n",
         T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_non_null(r);
@@ -301,10 +307,9 @@ static void test_ses_region_code_mismatch(void **state)
 
 static void test_ses_send_day(void **state)
 {
-    mail_msg_t *m = msg_build(
-        "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "X-SES-Outgoing: 2025.05.01-54.240.8.57\n",
-        T_DATE);
+    mail_msg_t *m = msg_build("DKIM-Signature: v=1; d=amazonses.com; s=x\n"
+                              "X-SES-Outgoing: 2025.05.01-54.240.8.57\n",
+                              T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_non_null(r);
     assert_false(r->has_send_time);
@@ -320,11 +325,13 @@ static void test_ses_custom_mail_from(void **state)
     static const char fmt[] =
         "Return-Path: <01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@%s>\n"
         "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "Message-ID: <01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n";
+        "Message-ID: "
+        "<01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n";
     const struct {
         const char *domain;
         bool custom;
-    } cases[] = {{"bounce.shop.example.com", true}, {"amazonses.com", false},
+    } cases[] = {{"bounce.shop.example.com", true},
+                 {"amazonses.com", false},
                  {"us-west-2.amazonses.com", false}};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *block = g_strdup_printf(fmt, cases[i].domain);
@@ -343,7 +350,8 @@ static void test_ses_custom_mail_from(void **state)
         "Received: from mx.example.org by lists.example.org with esmtp (envelope-from\n"
         " <01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@amazonses.com>) id 1\n"
         "DKIM-Signature: v=1; d=amazonses.com; s=x\n"
-        "Message-ID: <01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n",
+        "Message-ID: "
+        "<01000196c1c43eba-b0b86341-6242-4714-93d8-7158138a7859-000000@email.amazonses.com>\n",
         T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_non_null(r);
@@ -355,14 +363,14 @@ static void test_ses_custom_mail_from(void **state)
 
 static void test_sendgrid_uid(void **state)
 {
-    mail_msg_t *m = msg_build(
-        "Received: from o1.outbound-mail.sendgrid.net ([149.72.1.1]) by mx.example.jp\n"
-        "Received: by filterdrecv-64b996ffd8-p9kqq with SMTP id filterdrecv-1\n"
-        "Received: from NTM0Mzc2Mw (unknown)\n"
-        " by geopod-ismtpd-5-0 (SG) with HTTP id -tqDuJygR3WHqLPS0ByoRA\n"
-        "Message-ID: <-tqDuJygR3WHqLPS0ByoRA@geopod-ismtpd-5-0>\n"
-        "X-SG-EID: abc\n",
-        T_DATE);
+    mail_msg_t *m =
+        msg_build("Received: from o1.outbound-mail.sendgrid.net ([149.72.1.1]) by mx.example.jp\n"
+                  "Received: by filterdrecv-64b996ffd8-p9kqq with SMTP id filterdrecv-1\n"
+                  "Received: from NTM0Mzc2Mw (unknown)\n"
+                  " by geopod-ismtpd-5-0 (SG) with HTTP id -tqDuJygR3WHqLPS0ByoRA\n"
+                  "Message-ID: <-tqDuJygR3WHqLPS0ByoRA@geopod-ismtpd-5-0>\n"
+                  "X-SG-EID: abc\n",
+                  T_DATE);
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_non_null(r);
     assert_string_equal(r->name, "sendgrid");
@@ -428,13 +436,12 @@ static void test_m365_tenant_no_boundary(void **state)
 /* Our own Exchange Online stamps a Gmail message: it is Google, not us. */
 static void test_m365_own_stamps_ignored(void **state)
 {
-    mail_msg_t *m = msg_build(
-        "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\n"
-        "Received: from mail-pg1-f169.google.com (209.85.215.169) by\n"
-        " TY1EUR.mail.protection.outlook.com with Microsoft SMTP Server\n"
-        "DKIM-Signature: v=1; d=gmail.com; s=20230601\n"
-        "X-Google-Smtp-Source: AGHT+IH\n",
-        T_DATE);
+    mail_msg_t *m = msg_build("X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\n"
+                              "Received: from mail-pg1-f169.google.com (209.85.215.169) by\n"
+                              " TY1EUR.mail.protection.outlook.com with Microsoft SMTP Server\n"
+                              "DKIM-Signature: v=1; d=gmail.com; s=20230601\n"
+                              "X-Google-Smtp-Source: AGHT+IH\n",
+                              T_DATE);
     mail_boundary_t b = {.configured = true, .first_untrusted_hop = 0, .trusted_header_end = 2};
     esp_result_t *r = esp_identify(*state, m, &b);
     assert_non_null(r);
@@ -485,8 +492,7 @@ static void test_other_platforms(void **state)
         {"Return-Path: <msprvs1=18abc=bounces-123456@bounces.example.com>\n"
          "List-Id: <spc.123456.0.example.sparkpostmail.com>\n",
          "sparkpost", "123456"},
-        {"X-Mailin-EID: MTIzNDU2\nDKIM-Signature: v=1; d=sendinblue.com; s=mail\n", "brevo",
-         NULL},
+        {"X-Mailin-EID: MTIzNDU2\nDKIM-Signature: v=1; d=sendinblue.com; s=mail\n", "brevo", NULL},
         {"Received: from plain.example.net by mx.example.jp\n"
          "DKIM-Signature: v=1; d=example.com; s=mailjet\n",
          "mailjet", NULL},
@@ -510,7 +516,8 @@ static void test_ses_legacy_code(void **state)
 {
     mail_msg_t *m = msg_build(
         "Received: from a27-7.smtp-out.us-west-2.amazonses.com ([54.240.27.7]) by mx.example.jp\n"
-        "Message-ID: <0000015023a9bde3-50e76a13-a681-4aff-9ef3-63360127adc0-000000@us-west-2.amazonses.com>\n",
+        "Message-ID: "
+        "<0000015023a9bde3-50e76a13-a681-4aff-9ef3-63360127adc0-000000@us-west-2.amazonses.com>\n",
         G_GINT64_CONSTANT(1443707338));
     esp_result_t *r = esp_identify(*state, m, NULL);
     assert_non_null(r);
@@ -526,11 +533,11 @@ static void test_ses_legacy_code(void **state)
  * Received sits at or below trusted_header_end count. */
 static void test_boundary_header_only(void **state)
 {
-    mail_msg_t *m = msg_build(
-        "Received: from mail-x.outbound.protection.outlook.com by mx.example.jp\n"
-        "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\n"
-        "Received: from plain.example.net by relay.example.net\n",
-        T_DATE);
+    mail_msg_t *m =
+        msg_build("Received: from mail-x.outbound.protection.outlook.com by mx.example.jp\n"
+                  "X-MS-Exchange-CrossTenant-Id: 11111111-1111-1111-1111-111111111111\n"
+                  "Received: from plain.example.net by relay.example.net\n",
+                  T_DATE);
     mail_boundary_t b = {.configured = true, .first_untrusted_hop = -1, .trusted_header_end = 2};
     assert_null(esp_identify(*state, m, &b));
     b.trusted_header_end = 0;
