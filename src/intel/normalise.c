@@ -14,10 +14,12 @@
 
 static __thread USpoofChecker *spoof;
 
-static UChar *to_utf16(const char *utf8, int32_t *len)
+static UChar *to_utf16(const char *utf8, size_t max, int32_t *len)
 {
     UErrorCode e = U_ZERO_ERROR;
-    size_t n = strnlen(utf8, NORMALISE_MAX_BYTES);
+    size_t n = strnlen(utf8, max);
+    while (n > 0 && utf8[n] != '\0' && ((unsigned char)utf8[n] & 0xc0) == 0x80)
+        n--; /* cut on a character boundary */
     int32_t need = 0;
     u_strFromUTF8WithSub(NULL, 0, &need, utf8, (int32_t)n, 0xfffd, NULL, &e);
     e = U_ZERO_ERROR;
@@ -54,9 +56,14 @@ static bool is_invisible(UChar32 c)
 
 char *normalise_text(const char *utf8, normalise_flags_t *flags)
 {
+    return normalise_text_n(utf8, NORMALISE_MAX_BYTES, flags);
+}
+
+char *normalise_text_n(const char *utf8, size_t max_bytes, normalise_flags_t *flags)
+{
     normalise_flags_t f = {0};
     int32_t len = 0;
-    UChar *in = to_utf16(utf8 ? utf8 : "", &len);
+    UChar *in = to_utf16(utf8 ? utf8 : "", max_bytes, &len);
     UErrorCode e = U_ZERO_ERROR;
     const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&e);
     UChar *norm = NULL;

@@ -24,6 +24,7 @@
 #define SG_INTEL_NORMALISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define NORMALISE_MAX_BYTES 4096
 
@@ -36,6 +37,8 @@ typedef struct normalise_flags {
 
 /* flags may be NULL. Never returns NULL. */
 char *normalise_text(const char *utf8, normalise_flags_t *flags);
+/* The same with another input bound (bodies). */
+char *normalise_text_n(const char *utf8, size_t max_bytes, normalise_flags_t *flags);
 char *normalise_skeleton(const char *utf8);
 
 #endif

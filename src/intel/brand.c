@@ -1,0 +1,413 @@
+/*
+ * brand.c - brand names found in text, and the domains brands own; see
+ * brand.h.
+ */
+#include "intel/brand.h"
+
+#include <hs/hs.h>
+#include <string.h>
+
+#include "intel/domain.h"
+#include "intel/normalise.h"
+#include "util/slice.h"
+
+#define BRAND_DB_MAX_BYTES (4 * 1024 * 1024)
+#define BRAND_NAME_MAX 128
+
+typedef struct bname {
+    brand_t *b;
+    char *raw;      /* as in the data, without '=' */
+    char *norm;     /* normalise_text */
+    char *folded;   /* casefold(norm) */
+    char *skel;     /* skeleton, or NULL when too short to be safe */
+    bool whole;     /* "=NAME": only a whole display name */
+    bool exact_case; /* short upper-case Latin: compare norm, not folded */
+    bool latin_start, latin_end;
+} bname_t;
+
+struct brand_db {
+    GPtrArray *brands; /* brand_t* */
+    GPtrArray *names;  /* bname_t* */
+    GHashTable *by_domain; /* domain -> brand_t* */
+    hs_database_t *hs; /* folded names for bodies; id = index into names */
+};
+
+static void brand_free(gpointer p)
+{
+    brand_t *b = p;
+    g_free(b->id);
+    g_free(b->category);
+    g_strfreev(b->domains);
+    g_free(b);
+}
+
+static void bname_free(gpointer p)
+{
+    bname_t *n = p;
+    g_free(n->raw);
+    g_free(n->norm);
+    g_free(n->folded);
+    g_free(n->skel);
+    g_free(n);
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return c < 0x80 && g_ascii_isalnum(c);
+}
+
+static bname_t *bname_new(brand_t *b, const char *spec)
+{
+    bname_t *n = g_new0(bname_t, 1);
+    n->b = b;
+    n->whole = spec[0] == '=';
+    n->raw = g_strdup(spec + (n->whole ? 1 : 0));
+    n->norm = normalise_text(n->raw, NULL);
+    n->folded = g_utf8_casefold(n->norm, -1);
+    size_t len = strlen(n->norm);
+    bool upper = len > 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(g_ascii_isupper(n->norm[i]) || g_ascii_isdigit(n->norm[i])))
+            upper = false;
+    n->exact_case = upper && len <= 4;
+    if (g_utf8_strlen(n->folded, -1) >= 5)
+        n->skel = normalise_skeleton(n->raw);
+    n->latin_start = len > 0 && ascii_alnum((unsigned char)n->norm[0]);
+    n->latin_end = len > 0 && ascii_alnum((unsigned char)n->norm[len - 1]);
+    return n;
+}
+
+static void add_domain(brand_db_t *db, brand_t *b, const char *d)
+{
+    if (!g_hash_table_contains(db->by_domain, d))
+        g_hash_table_insert(db->by_domain, g_strdup(d), b);
+}
+
+static int compile(brand_db_t *db, char **err)
+{
+    guint n = db->names->len;
+    const char **pats = g_new0(const char *, n);
+    unsigned *flags = g_new0(unsigned, n), *ids = g_new0(unsigned, n);
+    size_t *lens = g_new0(size_t, n);
+    unsigned k = 0;
+    for (guint i = 0; i < n; i++) {
+        bname_t *bn = db->names->pdata[i];
+        if (bn->whole || bn->exact_case || bn->folded[0] == '\0')
+            continue;
+        pats[k] = bn->folded;
+        lens[k] = strlen(bn->folded);
+        flags[k] = 0;
+        ids[k] = i;
+        k++;
+    }
+    int rc = 0;
+    if (k > 0) {
+        hs_compile_error_t *ce = NULL;
+        if (hs_compile_lit_multi(pats, flags, ids, lens, k, HS_MODE_BLOCK, NULL, &db->hs, &ce) !=
+            HS_SUCCESS) {
+            *err = g_strdup_printf("brands: Hyperscan: %s", ce ? ce->message : "compile failed");
+            hs_free_compile_error(ce);
+            rc = -1;
+        }
+    }
+    g_free(pats);
+    g_free(flags);
+    g_free(ids);
+    g_free(lens);
+    return rc;
+}
+
+brand_db_t *brand_db_parse(const char *fname, const char *text, size_t len, char **err)
+{
+    brand_db_t *db = g_new0(brand_db_t, 1);
+    db->brands = g_ptr_array_new_with_free_func(brand_free);
+    db->names = g_ptr_array_new_with_free_func(bname_free);
+    db->by_domain = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    brand_t *cur = NULL;
+    slice_t rest = slice_make(text, len);
+    unsigned lineno = 0;
+    while (rest.n > 0) {
+        slice_t line = slice_trim(slice_split(&rest, '\n'));
+        lineno++;
+        if (line.n == 0 || line.p[0] == '#')
+            continue;
+        if (line.p[0] == '[' && line.p[line.n - 1] == ']' && line.n > 2) {
+            cur = g_new0(brand_t, 1);
+            cur->id = g_strndup(line.p + 1, line.n - 2);
+            cur->category = g_strdup("");
+            cur->domains = g_new0(char *, 1);
+            g_ptr_array_add(db->brands, cur);
+            continue;
+        }
+        if (cur == NULL || slice_find(line, '=') < 0) {
+            *err = g_strdup_printf("%s:%u: expected [brand] or \"key = value\"", fname, lineno);
+            goto fail;
+        }
+        slice_t key = slice_trim(slice_split(&line, '='));
+        char *val = slice_dup(slice_trim(line));
+        if (!g_utf8_validate(val, -1, NULL)) {
+            *err = g_strdup_printf("%s:%u: not UTF-8", fname, lineno);
+            g_free(val);
+            goto fail;
+        }
+        if (slice_eq_ci(key, "category")) {
+            g_free(cur->category);
+            cur->category = val;
+            continue;
+        }
+        if (slice_eq_ci(key, "names")) {
+            gchar **parts = g_strsplit(val, "|", -1);
+            for (gchar **p = parts; *p; p++) {
+                char *nm = g_strstrip(*p);
+                if (*nm == '\0' || strlen(nm) > BRAND_NAME_MAX)
+                    continue;
+                g_ptr_array_add(db->names, bname_new(cur, nm));
+            }
+            g_strfreev(parts);
+        } else if (slice_eq_ci(key, "domains")) {
+            gchar **parts = g_strsplit_set(val, " \t,", -1);
+            GPtrArray *d = g_ptr_array_new();
+            for (char **old = cur->domains; *old; old++)
+                g_ptr_array_add(d, *old);
+            g_free(cur->domains);
+            for (gchar **p = parts; *p; p++)
+                if (**p) {
+                    char *low = g_ascii_strdown(*p, -1);
+                    g_ptr_array_add(d, low);
+                    add_domain(db, cur, low);
+                }
+            g_ptr_array_add(d, NULL);
+            cur->domains = (char **)g_ptr_array_free(d, FALSE);
+            g_strfreev(parts);
+        } else {
+            *err = g_strdup_printf("%s:%u: unknown key", fname, lineno);
+            g_free(val);
+            goto fail;
+        }
+        g_free(val);
+    }
+    if (compile(db, err) != 0)
+        goto fail;
+    return db;
+fail:
+    brand_db_free(db);
+    return NULL;
+}
+
+brand_db_t *brand_db_load(const char *path, char **err)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    if (!g_file_get_contents(path, &text, &len, &ge)) {
+        *err = g_strdup_printf("%s: %s", path, ge->message);
+        g_error_free(ge);
+        return NULL;
+    }
+    if (len > BRAND_DB_MAX_BYTES) {
+        *err = g_strdup_printf("%s: larger than %d bytes", path, BRAND_DB_MAX_BYTES);
+        g_free(text);
+        return NULL;
+    }
+    brand_db_t *db = brand_db_parse(path, text, len, err);
+    g_free(text);
+    return db;
+}
+
+void brand_db_free(brand_db_t *db)
+{
+    if (db == NULL)
+        return;
+    if (db->hs)
+        hs_free_database(db->hs);
+    g_hash_table_destroy(db->by_domain);
+    g_ptr_array_unref(db->names);
+    g_ptr_array_unref(db->brands);
+    g_free(db);
+}
+
+unsigned brand_db_count(const brand_db_t *db)
+{
+    return db->brands->len;
+}
+
+const GPtrArray *brand_all(const brand_db_t *db)
+{
+    return db->brands;
+}
+
+bool brand_owns(const brand_t *b, const char *host)
+{
+    if (host == NULL)
+        return false;
+    for (char **d = b->domains; *d; d++)
+        if (domain_is_within(host, *d))
+            return true;
+    return false;
+}
+
+const brand_t *brand_of_domain(const brand_db_t *db, const char *host)
+{
+    if (host == NULL)
+        return NULL;
+    for (const char *p = host; p; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+        const brand_t *b = g_hash_table_lookup(db->by_domain, p);
+        if (b)
+            return b;
+    }
+    return NULL;
+}
+
+/* ---- matching ---- */
+
+static bool bounded(const bname_t *n, const char *hay, const char *at, size_t len)
+{
+    if (n->latin_start && at > hay && ascii_alnum((unsigned char)at[-1]))
+        return false;
+    if (n->latin_end && ascii_alnum((unsigned char)at[len]))
+        return false;
+    return true;
+}
+
+static bool contains(const bname_t *n, const char *hay, const char *needle)
+{
+    size_t len = strlen(needle);
+    if (len == 0)
+        return false;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        if (bounded(n, hay, p, len))
+            return true;
+    return false;
+}
+
+/* Join runs of three or more one-character tokens: "c o i n b a s e" and
+ * "p.a.y.p.a.l" become "coinbase" and "paypal"; other words stay apart. */
+static char *squeeze(const char *folded)
+{
+    GString *out = g_string_new(NULL);
+    gchar **toks = g_regex_split_simple("[\\s.\\-_·・|/]+", folded, 0, 0);
+    guint n = g_strv_length(toks);
+    for (guint i = 0; i < n;) {
+        guint j = i;
+        while (j < n && g_utf8_strlen(toks[j], -1) == 1)
+            j++;
+        if (j - i >= 3) {
+            if (out->len)
+                g_string_append_c(out, ' ');
+            for (guint k = i; k < j; k++)
+                g_string_append(out, toks[k]);
+            i = j;
+        } else {
+            if (*toks[i]) {
+                if (out->len)
+                    g_string_append_c(out, ' ');
+                g_string_append(out, toks[i]);
+            }
+            i++;
+        }
+    }
+    g_strfreev(toks);
+    return g_string_free(out, FALSE);
+}
+
+static bool add_hit(brand_hit_t *hits, unsigned *count, unsigned max, const bname_t *n,
+                    const char *how)
+{
+    for (unsigned i = 0; i < *count; i++)
+        if (hits[i].brand == n->b) {
+            if (strlen(n->raw) > strlen(hits[i].name)) {
+                hits[i].name = n->raw;
+                hits[i].how = how;
+            }
+            return true;
+        }
+    if (*count >= max)
+        return false;
+    hits[*count] = (brand_hit_t){n->b, n->raw, how};
+    (*count)++;
+    return true;
+}
+
+typedef struct hs_ctx {
+    const brand_db_t *db;
+    const char *hay;
+    size_t hay_len;
+    brand_hit_t *hits;
+    unsigned *count;
+    unsigned max;
+} hs_ctx_t;
+
+static int on_hs(unsigned int id, unsigned long long from, unsigned long long to, unsigned int fl,
+                 void *ctx)
+{
+    hs_ctx_t *c = ctx;
+    const bname_t *n = c->db->names->pdata[id];
+    size_t len = strlen(n->folded);
+    if (to < len || to > c->hay_len)
+        return 0;
+    const char *at = c->hay + (to - len);
+    if (bounded(n, c->hay, at, len))
+        add_hit(c->hits, c->count, c->max, n, "text");
+    return 0;
+}
+
+static __thread hs_scratch_t *scratch;
+
+unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field, brand_hit_t *hits,
+                    unsigned max)
+{
+    unsigned count = 0;
+    if (text == NULL || *text == '\0' || max == 0)
+        return 0;
+    if (field == BRAND_FIELD_TEXT) {
+        size_t n = strlen(text);
+        if (n > BRAND_TEXT_MAX) {
+            n = BRAND_TEXT_MAX;
+            while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+                n--;
+        }
+        char *cut = g_strndup(text, n);
+        char *norm = normalise_text_n(cut, BRAND_TEXT_MAX, NULL);
+        char *folded = g_utf8_casefold(norm, -1);
+        if (db->hs && hs_alloc_scratch(db->hs, &scratch) == HS_SUCCESS) {
+            hs_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
+            hs_scan(db->hs, folded, (unsigned)strlen(folded), 0, scratch, on_hs, &c);
+        }
+        g_free(folded);
+        g_free(norm);
+        g_free(cut);
+        return count;
+    }
+    char *norm = normalise_text(text, NULL);
+    char *folded = g_utf8_casefold(norm, -1);
+    char *skel = normalise_skeleton(text);
+    char *sq = squeeze(folded);
+    char *normfold_whole = g_strstrip(g_strdup(folded));
+    for (guint i = 0; i < db->names->len; i++) {
+        const bname_t *n = db->names->pdata[i];
+        if (n->whole) {
+            if (field == BRAND_FIELD_NAME &&
+                (strcmp(normfold_whole, n->folded) == 0 ||
+                 (n->exact_case && strcmp(g_strstrip(norm), n->norm) == 0)))
+                add_hit(hits, &count, max, n, "text");
+            continue;
+        }
+        if (n->exact_case) {
+            if (contains(n, norm, n->norm))
+                add_hit(hits, &count, max, n, "text");
+            continue;
+        }
+        if (contains(n, folded, n->folded))
+            add_hit(hits, &count, max, n, "text");
+        else if (n->skel && contains(n, skel, n->skel))
+            add_hit(hits, &count, max, n, "skeleton");
+        else if (g_utf8_strlen(n->folded, -1) >= 5 && contains(n, sq, n->folded))
+            add_hit(hits, &count, max, n, "squeezed");
+    }
+    g_free(normfold_whole);
+    g_free(sq);
+    g_free(skel);
+    g_free(folded);
+    g_free(norm);
+    return count;
+}
