@@ -9,6 +9,7 @@
  */
 #include "dns/dns.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "dns/dns_backend.h"
@@ -85,6 +86,69 @@ void dns_resolver_free(dns_resolver_t *r)
 {
     if (r && r->ops)
         r->ops->destroy(r);
+}
+
+dns_rr_t *dns_rr_from_ldns(const ldns_rr *rr)
+{
+    ldns_rr_type t = ldns_rr_get_type(rr);
+    char addr[INET6_ADDRSTRLEN];
+    switch (t) {
+    case LDNS_RR_TYPE_A:
+    case LDNS_RR_TYPE_AAAA: {
+        const ldns_rdf *f = ldns_rr_rdf(rr, 0);
+        size_t want = t == LDNS_RR_TYPE_A ? 4 : 16;
+        if (!f || ldns_rdf_size(f) != want)
+            return NULL;
+        if (!inet_ntop(t == LDNS_RR_TYPE_A ? AF_INET : AF_INET6, ldns_rdf_data(f), addr,
+                       sizeof addr))
+            return NULL;
+        return dns_rr_new(t == LDNS_RR_TYPE_A ? DNS_T_A : DNS_T_AAAA, addr, strlen(addr), 0);
+    }
+    case LDNS_RR_TYPE_TXT: {
+        GByteArray *acc = g_byte_array_new();
+        for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+            const ldns_rdf *f = ldns_rr_rdf(rr, i);
+            const uint8_t *d = ldns_rdf_data(f);
+            size_t n = ldns_rdf_size(f);
+            if (n == 0 || (size_t)d[0] + 1 > n) {
+                g_byte_array_unref(acc);
+                return NULL;
+            }
+            g_byte_array_append(acc, d + 1, d[0]);
+        }
+        dns_rr_t *out = dns_rr_new(DNS_T_TXT, (const char *)acc->data, acc->len, 0);
+        g_byte_array_unref(acc);
+        return out;
+    }
+    case LDNS_RR_TYPE_MX:
+    case LDNS_RR_TYPE_PTR:
+    case LDNS_RR_TYPE_CNAME: {
+        size_t idx = t == LDNS_RR_TYPE_MX ? 1 : 0;
+        const ldns_rdf *f = ldns_rr_rdf(rr, idx);
+        if (!f || ldns_rdf_get_type(f) != LDNS_RDF_TYPE_DNAME)
+            return NULL;
+        unsigned pref = 0;
+        if (t == LDNS_RR_TYPE_MX) {
+            const ldns_rdf *p = ldns_rr_rdf(rr, 0);
+            if (!p || ldns_rdf_size(p) != 2)
+                return NULL;
+            pref = ldns_rdf2native_int16(p);
+        }
+        char *pres = ldns_rdf2str(f);
+        if (!pres)
+            return NULL;
+        char *tidy = dns_name_tidy(pres);
+        free(pres);
+        dns_type_t dt = t == LDNS_RR_TYPE_MX ? DNS_T_MX
+                        : t == LDNS_RR_TYPE_PTR ? DNS_T_PTR
+                                                : DNS_T_CNAME;
+        dns_rr_t *out = dns_rr_new(dt, tidy, strlen(tidy), pref);
+        g_free(tidy);
+        return out;
+    }
+    default:
+        return NULL;
+    }
 }
 
 const char *dns_status_name(dns_status_t s)

@@ -8,6 +8,8 @@
 #ifndef SG_DNS_DNS_BACKEND_H
 #define SG_DNS_DNS_BACKEND_H
 
+#include <ldns/ldns.h>
+
 #include "dns/dns.h"
 
 typedef struct dns_backend_ops {
@@ -26,4 +28,7 @@ void dns_answer_set_fail(dns_answer_t *a, const char *why);
 /* Presentation form of a domain name as the interface hands it out: lower
  * case, no trailing dot (the root is ""). g_free the result. */
 char *dns_name_tidy(const char *presentation);
+/* One A, AAAA, TXT, MX, PTR or CNAME record in the interface's form; NULL
+ * for other types and for rdata that does not have the type's shape. */
+dns_rr_t *dns_rr_from_ldns(const ldns_rr *rr);
 #endif

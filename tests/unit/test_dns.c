@@ -11,7 +11,11 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "dns/dns.h"
 
@@ -152,6 +156,54 @@ static void test_status_names(void **state)
     dns_answer_clear(&a);
 }
 
+/* A UDP socket on loopback that never answers: the query must come back
+ * DNS_TEMPFAIL by the deadline, not hang. */
+static void test_unbound_timeout(void **state)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    char fwd[64];
+    g_snprintf(fwd, sizeof fwd, "127.0.0.1:%u", ntohs(sa.sin_port));
+    char *err = NULL;
+    dns_resolver_t *r = dns_unbound_new(fwd, 400, &err);
+    assert_non_null(r);
+    dns_answer_t a;
+    gint64 t0 = g_get_monotonic_time();
+    assert_int_equal(dns_query(r, "example.com", DNS_T_TXT, &a), DNS_TEMPFAIL);
+    gint64 took = g_get_monotonic_time() - t0;
+    assert_true(took < 3 * G_USEC_PER_SEC);
+    assert_non_null(a.why);
+    dns_answer_clear(&a);
+    /* a second query on the same context after a cancelled one */
+    assert_int_equal(dns_query(r, "example.org", DNS_T_A, &a), DNS_TEMPFAIL);
+    dns_answer_clear(&a);
+    dns_resolver_free(r);
+    close(fd);
+}
+
+static void test_unbound_forwarder_syntax(void **state)
+{
+    char *err = NULL;
+    const char *bad[] = {"mail.example.com", "127.0.0.1:0", "127.0.0.1:99999", "[::1",
+                         "[::1]x", "127.0.0.1:5x"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        assert_null(dns_unbound_new(bad[i], 100, &err));
+        assert_non_null(err);
+        g_free(err);
+    }
+    const char *good[] = {"127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"};
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        dns_resolver_t *r = dns_unbound_new(good[i], 100, &err);
+        if (!r)
+            fail_msg("%s: %s", good[i], err);
+        dns_resolver_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +211,8 @@ int main(void)
         cmocka_unit_test(test_zone_cname_timeout),
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_unbound_timeout),
+        cmocka_unit_test(test_unbound_forwarder_syntax),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
