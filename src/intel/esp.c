@@ -657,7 +657,10 @@ static void check_time(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
                              "(more than %d s)",
                              r->date_skew_s, pl->label, source_name(h->mt), ESP_SES_MAX_SKEW_S);
     }
-    gint64 ref = r->has_send_time ? r->send_time_ms / 1000 : m->date;
+    /* The send day is checked against Date when there is one, so that a
+     * bad Message-ID time is reported once (above), not twice. */
+    bool by_date = m->date != G_MININT64;
+    gint64 ref = by_date ? m->date : r->has_send_time ? r->send_time_ms / 1000 : G_MININT64;
     if (ref == G_MININT64)
         return;
     guint32 ref_day = unix_day(ref);
@@ -672,7 +675,7 @@ static void check_time(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hits,
             mail_msg_anomaly(m, MAIL_ANOM_PLATFORM_MISMATCH,
                              "%s day %s is %" G_GINT64_FORMAT " days from the %s",
                              source_name(h->mt), d, diff,
-                             r->has_send_time ? "Message-ID send time" : "Date");
+                             by_date ? "Date" : "Message-ID send time");
             g_free(d);
         }
         break;
