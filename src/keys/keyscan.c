@@ -582,8 +582,8 @@ static void scan_archive(worker_t *w, struct archive *a, const char *path,
         int rc = scan_stream(w, &src, mp, false, origin, nbytes);
         total += before - src.cap;
         if (rc == STREAM_ERR) {
-            log_err("%s: %s", mp, archive_error_string(a) ? archive_error_string(a) : "bad data");
-            keyscan_count_error(w->ks);
+            log_warn("%s: %s; the rest of the archive is skipped", mp,
+                     archive_error_string(a) ? archive_error_string(a) : "bad data");
             g_free(mp);
             return;
         }
@@ -592,10 +592,9 @@ static void scan_archive(worker_t *w, struct archive *a, const char *path,
                      KEYSCAN_MAX_ENTRY);
         g_free(mp);
     }
-    if (r == ARCHIVE_FATAL) {
-        log_err("%s: %s", path, archive_error_string(a) ? archive_error_string(a) : "bad archive");
-        keyscan_count_error(w->ks);
-    }
+    if (r == ARCHIVE_FATAL)
+        log_warn("%s: %s; the rest of the archive is skipped", path,
+                 archive_error_string(a) ? archive_error_string(a) : "bad archive");
 }
 
 static struct archive *archive_new_reader(void)
@@ -616,8 +615,8 @@ static void open_archive_fd(worker_t *w, int fd, const char *path, uint64_t *nby
     }
     struct archive *a = archive_new_reader();
     if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
-        log_err("%s: %s", path, archive_error_string(a) ? archive_error_string(a) : "bad archive");
-        keyscan_count_error(w->ks);
+        log_warn("%s: %s; not scanned", path,
+                 archive_error_string(a) ? archive_error_string(a) : "not a readable archive");
     } else {
         scan_archive(w, a, path, NULL, nbytes);
     }
@@ -629,8 +628,8 @@ static void open_archive_mem(worker_t *w, const char *data, size_t len, const ch
 {
     struct archive *a = archive_new_reader();
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-        log_err("%s: %s", path, archive_error_string(a) ? archive_error_string(a) : "bad archive");
-        keyscan_count_error(w->ks);
+        log_warn("%s: %s; not scanned", path,
+                 archive_error_string(a) ? archive_error_string(a) : "not a readable archive");
     } else {
         scan_archive(w, a, path, origin, nbytes);
     }

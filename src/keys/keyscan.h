@@ -35,7 +35,10 @@
  * reported.
  *
  * Errors: an unreadable input is logged with log_err (naming the path and
- * the reason) and counted; the scan of the other inputs goes on.
+ * the reason) and counted; the scan of the other inputs goes on. A file
+ * that looks like an archive but is corrupt (a truncated .gz test fixture)
+ * was read, so it is only a warning: the members before the damage are
+ * scanned, and the scan does not fail for it.
  *
  * Security: every byte scanned is hostile. Reads are bounded, regexes run
  * on bounded windows, and archive sizes and counts are capped. Findings

@@ -103,6 +103,9 @@ has 'conf.tgz!in/app.env' "tar.gz member"
 has 'conf.zip!in/app.env' "zip member"
 has '"path":"'"$T"'/arc/app.env.gz"' "gzip file"
 run --format json --no-archives "$T/arc"; expect_rc 0 "--no-archives"
+head -c 100 "$T/arc/conf.tgz" > "$T/arc/broken.tgz"
+run --format json "$T/arc/broken.tgz" "$T/tree/sub"; expect_rc 1 "a corrupt archive is a warning, not an input error"
+grep -q "broken.tgz" <<<"$err" && ok "corrupt archive named on stderr" || fail "corrupt archive named on stderr: $err"
 
 # --gitignore (only when asked)
 mkdir -p "$T/gi"; git -C "$T/gi" init -q
