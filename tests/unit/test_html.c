@@ -8,7 +8,11 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <libxml/globals.h>
+#include <libxml/xmlerror.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mail/html.h"
 #include "mail/link.h"
@@ -211,12 +215,75 @@ static void test_hostile(void **state)
     html_result_clear(&r);
 }
 
+static int custom_calls;
+
+static void custom_handler(void *ctx, const char *msg, ...)
+{
+    custom_calls++;
+}
+
+/* libxml2 says nothing on stderr, and the caller's per-thread generic
+ * error handler is back in place afterwards. */
+static void test_quiet(void **state)
+{
+    xmlSetGenericErrorFunc(&custom_calls, custom_handler);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    dup2(fileno(tmp), 2);
+    static const char *const bad[] = {
+        "<p>\xff\xfe\xc3<b>x</i>&bogus;<!DOCTYPE x [<!ENTITY a SYSTEM "
+        "\"file:///etc/passwd\">]>&a;",
+        "<?xml version=\"1.0\" encoding=\"EBCDIC\"?><p>q", "<meta charset=\"x-unknown\"><p>\x80"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        html_result_t r;
+        assert_int_equal(html_extract(bad[i], strlen(bad[i]), 100, 10, &r), 0);
+        assert_null(strstr(r.text, "root:")); /* no external entity loaded */
+        html_result_clear(&r);
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(tmp, 0, SEEK_END);
+    assert_int_equal(ftell(tmp), 0);
+    fclose(tmp);
+    assert_ptr_equal(xmlGenericError, custom_handler);
+    assert_ptr_equal(xmlGenericErrorContext, &custom_calls);
+    assert_int_equal(custom_calls, 0);
+    xmlSetGenericErrorFunc(NULL, NULL);
+}
+
+static gpointer worker(gpointer data)
+{
+    const char *h = "<div><a href=\"https://t.example/\">go</a>\xff<b></i>";
+    for (int i = 0; i < 300; i++) {
+        html_result_t r;
+        if (html_extract(h, strlen(h), 100, 10, &r) != 0 || r.links->len != 1) {
+            html_result_clear(&r);
+            return GINT_TO_POINTER(1);
+        }
+        html_result_clear(&r);
+    }
+    return NULL;
+}
+
+/* Concurrent parses share no state (run under ASan; TSan-clean by design). */
+static void test_threads(void **state)
+{
+    GThread *t[4];
+    for (int i = 0; i < 4; i++)
+        t[i] = g_thread_new("html", worker, NULL);
+    for (int i = 0; i < 4; i++)
+        assert_null(g_thread_join(t[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_cases),   cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_hostile), cmocka_unit_test(test_quiet),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
