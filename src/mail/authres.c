@@ -24,6 +24,7 @@
  * Limits: AUTHRES_MAX_METHODS results and AUTHRES_MAX_PROPS properties per
  * result are kept; the rest is parsed and dropped, so work stays linear in
  * len (comment nesting is a counter, not recursion).
+ * Errors: never NULL; ok is false when the value did not parse to its end.
  * Security: the value is untrusted and not NUL-terminated; a NUL or any
  * control byte ends a token and so the parse.
  */

@@ -30,6 +30,7 @@
  * message is only read, except for the anomalies it gains.
  * Limits: work is O(headers x trusted entries); hops are capped by
  * MAIL_MAX_HOPS and headers by MAIL_MAX_HEADERS upstream.
+ * Errors: none; unparsable Received and A-R fields simply match nothing.
  * Security: names and HELOs written by the client are never trusted; a
  * reverse DNS name counts only as our MTA recorded it, and not when the
  * field says "may be forged" (Sendmail's mark for an unconfirmed PTR,

@@ -28,6 +28,8 @@
  * Limits: work is linear in len; comment nesting is a counter, not
  * recursion, so 1 MB of '(' costs one pass. An unclosed comment, quote or
  * bracket runs to the end of the value.
+ * Errors: never fails; what is not found is "" (an unparsable value still
+ * gives a hop with raw set, so the hop count stays true).
  * Security: the value is untrusted and not NUL-terminated; IP text is
  * copied into a fixed buffer only when it fits; strings stored are as
  * written (from_name, helo, by, with may be anything the sender chose).

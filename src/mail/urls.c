@@ -23,6 +23,7 @@
  * at, a candidate's host scan never restarts inside the same run, and the
  * trailing-bracket trim keeps running counts.
  *
+ * Errors: none; text without URLs adds nothing and returns 0.
  * Security: input is untrusted and not NUL-terminated; every read is
  * bounded by len; invalid UTF-8 bytes are treated as one non-ASCII
  * character each (they end a path, they stay in a host as written).
