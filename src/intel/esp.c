@@ -68,6 +68,8 @@
 #define ESP_EVIDENCE_CHARS 200
 /* An address read from a Received "envelope-from <...>" comment. */
 #define ESP_MAX_ADDR 320
+/* Envelope senders looked at: Return-Path plus a few list/relay hops. */
+#define ESP_MAX_ENVELOPES 16
 
 typedef struct hit {
     const esp_matcher_t *mt;
@@ -270,49 +272,39 @@ static char *envelope_from(const char *raw)
     return slice_dup(slice_make(p, (size_t)(end - p)));
 }
 
-static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
+static long hop_pos(const view_t *v, guint k)
 {
-    memset(v, 0, sizeof *v);
-    v->m = m;
-    v->hop_pos = g_array_new(FALSE, FALSE, sizeof(long));
-    v->envs = g_ptr_array_new_with_free_func(envelope_free);
-    v->msgid_pos = LONG_MAX;
-    guint nh = m->headers ? m->headers->len : 0;
-    long rp_pos = LONG_MAX;
-    v->name_len = g_new0(size_t, nh + 1);
-    v->dkim = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < nh; i++) {
-        const mail_header_t *h = g_ptr_array_index(m->headers, i);
-        v->name_len[i] = strlen(nz(h->name));
-        long idx = (long)i;
-        if (g_ascii_strcasecmp(nz(h->name), "Received") == 0)
-            g_array_append_val(v->hop_pos, idx);
-        else if (v->msgid_pos == LONG_MAX && g_ascii_strcasecmp(nz(h->name), "Message-ID") == 0)
-            v->msgid_pos = (long)i;
-        else if (rp_pos == LONG_MAX && g_ascii_strcasecmp(nz(h->name), "Return-Path") == 0)
-            rp_pos = (long)i;
-    }
-    guint nhops = m->hops ? m->hops->len : 0;
+    return k < v->hop_pos->len ? g_array_index(v->hop_pos, long, k) : LONG_MAX;
+}
+
+/* Where the sender's part starts, per the boundary (see the header comment). */
+static void view_boundary(view_t *v, const mail_boundary_t *b, guint nh, guint nhops)
+{
     /* Configured, but the top hop was not ours (mail_boundary_find found no
      * boundary: end 0, no hop): we cannot tell ours from theirs, so behave
      * as without a boundary. */
     v->trusted =
         b != NULL && b->configured && !(b->first_untrusted_hop < 0 && b->trusted_header_end == 0);
-    if (v->trusted) {
-        v->hdr_start = b->trusted_header_end < nh ? b->trusted_header_end : nh;
-        if (b->first_untrusted_hop >= 0) {
-            v->hop_start = (guint)b->first_untrusted_hop;
-        } else {
-            v->hop_start = nhops;
-            for (guint k = 0; k < nhops && k < v->hop_pos->len; k++)
-                if (g_array_index(v->hop_pos, long, k) >= (long)v->hdr_start) {
-                    v->hop_start = k;
-                    break;
-                }
-        }
+    if (!v->trusted)
+        return;
+    v->hdr_start = b->trusted_header_end < nh ? b->trusted_header_end : nh;
+    if (b->first_untrusted_hop >= 0) {
+        v->hop_start = (guint)b->first_untrusted_hop;
+        return;
     }
-    for (guint i = (guint)v->hdr_start; i < nh; i++) {
-        const mail_header_t *h = g_ptr_array_index(m->headers, i);
+    v->hop_start = nhops;
+    for (guint k = 0; k < nhops && k < v->hop_pos->len; k++)
+        if (g_array_index(v->hop_pos, long, k) >= (long)v->hdr_start) {
+            v->hop_start = k;
+            return;
+        }
+}
+
+/* The d= of every DKIM-Signature in range, parsed once for all markers. */
+static void view_dkim(view_t *v, guint nh)
+{
+    for (guint i = (guint)v->hdr_start; i < nh && v->dkim->len < ESP_MAX_HITS; i++) {
+        const mail_header_t *h = g_ptr_array_index(v->m->headers, i);
         if (v->name_len[i] != 14 || g_ascii_strcasecmp(h->name, "DKIM-Signature") != 0)
             continue;
         char *d = dkim_d(h->raw ? h->raw : h->value);
@@ -324,29 +316,59 @@ static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
         memcpy(sig->d, d, dl + 1);
         g_ptr_array_add(v->dkim, sig);
         g_free(d);
-        if (v->dkim->len >= ESP_MAX_HITS)
-            break;
     }
-    if (m->return_path != NULL && m->return_path[0] != '\0') {
-        envelope_t *e = g_new0(envelope_t, 1);
-        e->addr = g_strndup(m->return_path, ESP_MAX_ADDR);
-        e->label = "Return-Path: ";
-        e->pos = rp_pos;
-        g_ptr_array_add(v->envs, e);
-    }
-    for (guint k = v->hop_start; k < nhops; k++) {
+}
+
+static void add_envelope(view_t *v, char *addr, const char *label, long pos)
+{
+    envelope_t *e = g_new0(envelope_t, 1);
+    e->addr = addr;
+    e->label = label;
+    e->pos = pos;
+    g_ptr_array_add(v->envs, e);
+}
+
+/* Envelope senders: Return-Path (written at delivery by our side, so
+ * always used), then the Exim envelope-from of each hop in range. */
+static void view_envelopes(view_t *v, long rp_pos, guint nhops)
+{
+    const mail_msg_t *m = v->m;
+    if (m->return_path != NULL && m->return_path[0] != '\0')
+        add_envelope(v, g_strndup(m->return_path, ESP_MAX_ADDR), "Return-Path: ", rp_pos);
+    for (guint k = v->hop_start; k < nhops && v->envs->len < ESP_MAX_ENVELOPES; k++) {
         const mail_hop_t *hop = g_ptr_array_index(m->hops, k);
         char *a = envelope_from(hop->raw);
-        if (a == NULL)
-            continue;
-        envelope_t *e = g_new0(envelope_t, 1);
-        e->addr = a;
-        e->label = "Received envelope-from: ";
-        e->pos = k < v->hop_pos->len ? g_array_index(v->hop_pos, long, k) : LONG_MAX;
-        g_ptr_array_add(v->envs, e);
-        if (v->envs->len >= 16)
-            break;
+        if (a != NULL)
+            add_envelope(v, a, "Received envelope-from: ", hop_pos(v, k));
     }
+}
+
+static void view_init(view_t *v, mail_msg_t *m, const mail_boundary_t *b)
+{
+    memset(v, 0, sizeof *v);
+    v->m = m;
+    v->hop_pos = g_array_new(FALSE, FALSE, sizeof(long));
+    v->envs = g_ptr_array_new_with_free_func(envelope_free);
+    v->dkim = g_ptr_array_new_with_free_func(g_free);
+    v->msgid_pos = LONG_MAX;
+    guint nh = m->headers ? m->headers->len : 0;
+    guint nhops = m->hops ? m->hops->len : 0;
+    long rp_pos = LONG_MAX;
+    v->name_len = g_new0(size_t, nh + 1);
+    for (guint i = 0; i < nh; i++) {
+        const mail_header_t *h = g_ptr_array_index(m->headers, i);
+        v->name_len[i] = strlen(nz(h->name));
+        long idx = (long)i;
+        if (g_ascii_strcasecmp(nz(h->name), "Received") == 0)
+            g_array_append_val(v->hop_pos, idx);
+        else if (v->msgid_pos == LONG_MAX && g_ascii_strcasecmp(nz(h->name), "Message-ID") == 0)
+            v->msgid_pos = idx;
+        else if (rp_pos == LONG_MAX && g_ascii_strcasecmp(nz(h->name), "Return-Path") == 0)
+            rp_pos = idx;
+    }
+    view_boundary(v, b, nh, nhops);
+    view_dkim(v, nh);
+    view_envelopes(v, rp_pos, nhops);
 }
 
 static void view_clear(view_t *v)
@@ -355,11 +377,6 @@ static void view_clear(view_t *v)
     g_ptr_array_free(v->envs, TRUE);
     g_ptr_array_free(v->dkim, TRUE);
     g_free(v->name_len);
-}
-
-static long hop_pos(const view_t *v, guint k)
-{
-    return k < v->hop_pos->len ? g_array_index(v->hop_pos, long, k) : LONG_MAX;
 }
 
 /* ---- running one platform's markers ---- */
