@@ -638,7 +638,9 @@ static void check_regions(mail_msg_t *m, const esp_platform_t *pl, GPtrArray *hi
         for (int c = 0; c < 2; c++) {
             if (cand[c] == NULL)
                 continue;
-            char *lc = g_ascii_strdown(cand[c], 64);
+            char *q = quote("", cand[c]); /* captures are attacker bytes */
+            char *lc = g_ascii_strdown(q, -1);
+            g_free(q);
             if (r->region == NULL)
                 r->region = g_strdup(lc);
             else if (strcmp(r->region, lc) != 0)
@@ -719,7 +721,7 @@ static void pick_account(const view_t *v, GPtrArray *hits, esp_result_t *r)
             if (pass == 0 && cut >= 0 && h->pos <= cut)
                 continue;
             if (h->cap[ESP_CAP_ACCOUNT] != NULL)
-                r->account = g_strdup(h->cap[ESP_CAP_ACCOUNT]);
+                r->account = quote("", h->cap[ESP_CAP_ACCOUNT]); /* valid UTF-8 */
             else if (h->cap[ESP_CAP_ACCOUNT64] != NULL)
                 r->account = decode_account64(h->cap[ESP_CAP_ACCOUNT64]);
             else if (h->cap[ESP_CAP_ACCOUNTLIST64] != NULL)
