@@ -618,6 +618,36 @@ static void test_db_errors(void **state)
     g_free(err);
 }
 
+/* Captured ids are attacker bytes: they leave the module as valid UTF-8
+ * without control characters, and malformed DKIM tags are skipped. */
+static void test_hostile_values(void **state)
+{
+    const char *text = "platform h \"H\"\n"
+                       " strong header X-Acct /^(?<account>.+)$/\n"
+                       " weak dkim /^(?<region>.+)$/\n";
+    char *err = NULL;
+    esp_db_t *db = esp_db_parse("h.conf", text, strlen(text), &err);
+    assert_non_null(db);
+    mail_msg_t *m = msg_build("X-Acct: \xff\x01"
+                              "abc\n"
+                              "DKIM-Signature: v=1; d=; s=x\n"
+                              "DKIM-Signature: v=1; d\n"
+                              "DKIM-Signature: d=EU-\xc3; s=x\n",
+                              G_MININT64);
+    esp_result_t *r = esp_identify(db, m, NULL);
+    assert_non_null(r);
+    assert_true(g_utf8_validate(r->account, -1, NULL));
+    assert_null(strchr(r->account, '\x01'));
+    assert_non_null(strstr(r->account, "abc"));
+    assert_non_null(r->region);
+    assert_true(g_utf8_validate(r->region, -1, NULL));
+    for (guint i = 0; i < r->evidence->len; i++)
+        assert_true(g_utf8_validate(g_ptr_array_index(r->evidence, i), -1, NULL));
+    esp_result_free(r);
+    msg_free(m);
+    esp_db_free(db);
+}
+
 /* The prefilter literal must be text every match contains: a wrong one
  * would silently disable a marker. */
 static void test_db_required_literal(void **state)
@@ -754,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_boundary_header_only),
         cmocka_unit_test(test_personal_mail),
         cmocka_unit_test(test_db_required_literal),
+        cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_db_errors),
         cmocka_unit_test(test_db_pathological_pattern),
         cmocka_unit_test(test_fixtures),
