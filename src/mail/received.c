@@ -7,8 +7,8 @@
  * next word as their value. The comments of the "from" clause are read as
  * TCP-info, whatever MTA wrote them:
  *   - the first word that is an IP address, bare or in [...] (with an
- *     optional "IPv6:" prefix, ":port" suffix, "user@" ident prefix, or a
- *     host name glued in front: "host[192.0.2.1]"),
+ *     optional "IPv6:" prefix, ":port" suffix, "user@" ident prefix, a
+ *     host name glued in front: "host[192.0.2.1]", or "192.0.2.1:port"),
  *     validated with inet_pton and stored in inet_ntop's canonical form;
  *   - the reverse DNS name is the host-like word right before that IP in
  *     the same comment ("unknown" means none; a trailing dot is dropped);
@@ -20,9 +20,10 @@
  * (helo=, ident=, port=, [IP]:PORT) but no name before the IP, the name
  * after "from" is taken as the reverse DNS. "from NAME ([IP])" without
  * such marks is ambiguous (Sendmail writes the HELO name there, Exim the
- * verified name): rdns stays "". When no comment holds an IP, a domain
- * literal after "from" ("from [192.0.2.1] (helo=x)", fetchmail's
- * "from host [127.0.0.1]") gives it.
+ * verified name): rdns stays "". When no comment holds an IP, the name
+ * after "from" when it is an address ("from [192.0.2.1] (helo=x)" of
+ * Exim, "from 192.0.2.1 (HELO x)" of some qmail setups) or a domain
+ * literal after it (fetchmail's "from host [127.0.0.1]") gives it.
  *
  * Memory: the hop and its strings are the caller's (received_hop_free).
  * Limits: work is linear in len; comment nesting is a counter, not
@@ -214,6 +215,16 @@ static bool word_ip(slice_t w, char out[INET6_ADDRSTRLEN], bool *port)
         }
         return ip_parse(in, out);
     }
+    long colon = slice_find(w, ':');
+    if (colon > 0 && slice_find(slice_make(w.p + colon + 1, w.n - (size_t)colon - 1), ':') < 0) {
+        /* "192.0.2.1:52239": IPv4 and a port (one colon is never IPv6) */
+        for (size_t i = (size_t)colon + 1; i < w.n; i++)
+            if (w.p[i] < '0' || w.p[i] > '9')
+                return false;
+        if ((size_t)colon + 1 == w.n)
+            return false;
+        w.n = (size_t)colon; /* not Exim's "[IP]:port": *port stays false */
+    }
     return ip_parse(w, out);
 }
 
@@ -375,7 +386,7 @@ mail_hop_t *received_parse(const char *value, size_t len)
                 h.literal_ip[0] = '\0';
         }
     }
-    if (h.ip[0] == '\0' && have_from && h.from.n > 0 && h.from.p[0] == '[') {
+    if (h.ip[0] == '\0' && have_from && h.from.n > 0) { /* "from [IP]", "from IP (HELO x)" */
         bool port;
         if (!word_ip(h.from, h.ip, &port))
             h.ip[0] = '\0';

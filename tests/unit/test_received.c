@@ -86,6 +86,14 @@ static const rcv_case_t cases[] = {
     {"from jalapeno [127.0.0.1] by localhost with IMAP (fetchmail-6.4) for u@localhost "
      "(single-drop); date",
      "jalapeno", "jalapeno", "", "127.0.0.1", "localhost", "IMAP"},
+    /* the address as the name after "from" */
+    {"from 198.51.100.31 (HELO alumni.example.edu) by smtp.example.net (192.0.2.236) with SMTP",
+     "198.51.100.31", "alumni.example.edu", "", "198.51.100.31", "smtp.example.net", "SMTP"},
+    /* IPv4 with a port, bare */
+    {"from h.example (198.51.100.192:52239) by m.example with [Some ESMTP Server] id <S1>",
+     "h.example", "h.example", "", "198.51.100.192", "m.example", "[Some ESMTP Server]"},
+    {"from h.example (198.51.100.192:) by m.example", "h.example", "h.example", "", "", "m.example",
+     ""},
     /* glued host[IP] with an ident-like prefix */
     {"from w (a$u@h.example[192.0.2.77]) by m.example", "w", "w", "", "192.0.2.77", "m.example",
      ""},
