@@ -197,9 +197,8 @@ static int run(keys_args_t *a, output_format_t fmt)
 
 int cmd_keys(int argc, char **argv)
 {
-    keys_args_t a = {.paths = g_ptr_array_new(),
-                     .include = g_ptr_array_new(),
-                     .exclude = g_ptr_array_new()};
+    keys_args_t a = {
+        .paths = g_ptr_array_new(), .include = g_ptr_array_new(), .exclude = g_ptr_array_new()};
     output_format_t fmt = FORMAT_TEXT;
     int rc = parse_args(argc, argv, &a);
     if (rc == 1) {

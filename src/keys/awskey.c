@@ -181,13 +181,13 @@ int awskey_smtp_password(slice_t secret, const char *region, char out[AWSKEY_SMT
     const struct {
         const char *p;
         size_t n;
-    } steps[] = {{"11111111", 8}, {region, rlen}, {"ses", 3}, {"aws4_request", 12},
-                 {"SendRawEmail", 12}};
+    } steps[] = {
+        {"11111111", 8}, {region, rlen}, {"ses", 3}, {"aws4_request", 12}, {"SendRawEmail", 12}};
     unsigned char mac[1 + 32];
     unsigned char cur[32];
     unsigned int mlen = 0;
-    if (HMAC(EVP_sha256(), key, (int)sizeof key, (const unsigned char *)steps[0].p, steps[0].n,
-             cur, &mlen) == NULL ||
+    if (HMAC(EVP_sha256(), key, (int)sizeof key, (const unsigned char *)steps[0].p, steps[0].n, cur,
+             &mlen) == NULL ||
         mlen != 32)
         return -1;
     for (size_t i = 1; i < sizeof steps / sizeof steps[0]; i++) {

@@ -60,8 +60,8 @@ static void fill_origin(keyscan_origin_t *o, const git_commit *c)
     if (a) {
         o->author_date = iso_date(&a->when);
         /* names and mails are attacker text: bound them */
-        o->author = g_strdup_printf("%.100s <%.100s>", a->name ? a->name : "",
-                                    a->email ? a->email : "");
+        o->author =
+            g_strdup_printf("%.100s <%.100s>", a->name ? a->name : "", a->email ? a->email : "");
     } else {
         o->author_date = g_strdup("?");
     }
@@ -89,8 +89,7 @@ static void queue_blob(gitwalk_t *gw, const git_diff_file *file, const git_commi
     git_blob_free(blob);
     keyscan_origin_t o = {0};
     fill_origin(&o, c);
-    keyscan_submit_blob(gw->ks, g_strdup(file->path ? file->path : "?"), data, (size_t)size,
-                        &o);
+    keyscan_submit_blob(gw->ks, g_strdup(file->path ? file->path : "?"), data, (size_t)size, &o);
     gw->blobs++;
 }
 

@@ -65,8 +65,8 @@ keybaseline_t *keybaseline_load(const char *path, char **err)
             g_hash_table_add(b->fps, g_ascii_strdown(fp.p, (gssize)fp.n));
         json_object_put(obj);
         if (!ok) {
-            *err = g_strdup_printf("%s:%u: not a finding fingerprint or a JSON finding", path,
-                                   lineno);
+            *err =
+                g_strdup_printf("%s:%u: not a finding fingerprint or a JSON finding", path, lineno);
             keybaseline_free(b);
             g_free(text);
             return NULL;
@@ -180,14 +180,13 @@ static json_object *finding_json(const keyrules_t *rs, const keyfinding_t *f,
     json_object_object_add(j, "secret_length", json_object_new_int64((int64_t)strlen(f->secret)));
     if (f->key_id) {
         json_object_object_add(j, "key_id", json_object_new_string(f->key_id));
-        json_object_object_add(j, "account_id", f->account[0]
-                                                    ? json_object_new_string(f->account)
-                                                    : NULL);
+        json_object_object_add(j, "account_id",
+                               f->account[0] ? json_object_new_string(f->account) : NULL);
         json_object_object_add(j, "key_kind", json_object_new_string(awskey_kind_name(f->kind)));
     }
     if (f->paired_secret) {
-        json_object_object_add(j, "paired_rule",
-                               json_object_new_string(keyrules_get(rs, (size_t)f->paired_rule)->id));
+        json_object_object_add(
+            j, "paired_rule", json_object_new_string(keyrules_get(rs, (size_t)f->paired_rule)->id));
         json_object_object_add(j, "paired_secret", secret_value(f->paired_secret, o));
     }
     if (r->provider && strcmp(r->provider, "aws") == 0) {
@@ -213,7 +212,8 @@ static json_object *finding_json(const keyrules_t *rs, const keyfinding_t *f,
         if (f->origin.author)
             json_object_object_add(j, "author", jstr(f->origin.author));
     }
-    json_object_object_add(j, "status", json_object_new_string(status_name(keyreport_status(f, o))));
+    json_object_object_add(j, "status",
+                           json_object_new_string(status_name(keyreport_status(f, o))));
     json_object_object_add(j, "fingerprint", json_object_new_string(f->fingerprint));
     return j;
 }
@@ -259,9 +259,9 @@ static json_object *sarif_rules(const keyrules_t *rs)
         json_object_object_add(sd, "text", json_object_new_string(r->name));
         json_object_object_add(o, "shortDescription", sd);
         json_object *help = json_object_new_object();
-        json_object_object_add(help, "text",
-                               json_object_new_string(
-                                   "A credential is in the repository. Revoke or deactivate it "
+        json_object_object_add(
+            help, "text",
+            json_object_new_string("A credential is in the repository. Revoke or deactivate it "
                                    "at its provider first, check its use in the provider's logs "
                                    "(for AWS: CloudTrail, with `sesguard trail`), rotate it, then "
                                    "remove it from the files and the git history."));
@@ -323,8 +323,8 @@ static json_object *sarif_result(const keyrules_t *rs, const keyfinding_t *f,
     keyreport_status_t st = keyreport_status(f, o);
     if (st != KEYREPORT_NEW) {
         json_object *sup = json_object_new_object();
-        json_object_object_add(sup, "kind", json_object_new_string(
-                                                st == KEYREPORT_ALLOWED ? "inSource" : "external"));
+        json_object_object_add(
+            sup, "kind", json_object_new_string(st == KEYREPORT_ALLOWED ? "inSource" : "external"));
         json_object *sups = json_object_new_array();
         json_object_array_add(sups, sup);
         json_object_object_add(res, "suppressions", sups);
@@ -354,8 +354,7 @@ int keyreport_sarif(FILE *out, const keyscan_t *ks, const keyreport_opts_t *o)
     json_object *results = json_object_new_array();
     const GPtrArray *fs = keyscan_findings(ks);
     for (guint i = 0; i < fs->len; i++)
-        json_object_array_add(results,
-                              sarif_result(rs, g_ptr_array_index((GPtrArray *)fs, i), o));
+        json_object_array_add(results, sarif_result(rs, g_ptr_array_index((GPtrArray *)fs, i), o));
     json_object *run = json_object_new_object();
     json_object_object_add(run, "tool", tool);
     json_object_object_add(run, "results", results);
@@ -396,7 +395,8 @@ static void text_finding(FILE *out, const keyrules_t *rs, const keyfinding_t *f,
     }
     g_free(red);
     if (f->paired_secret) {
-        char *pr = o->show_secrets ? g_strdup(f->paired_secret) : keyreport_redact(f->paired_secret);
+        char *pr =
+            o->show_secrets ? g_strdup(f->paired_secret) : keyreport_redact(f->paired_secret);
         fputs(_("    with its secret: "), out);
         put_clean(out, pr);
         fputc('\n', out);
@@ -465,8 +465,9 @@ int keyreport_text(FILE *out, const keyscan_t *ks, const keyreport_opts_t *o)
             other = true;
         text_finding(out, rs, f, o, ja);
     }
-    fprintf(out, _("%zu new findings, %zu accepted (sesguard:allow or baseline); "
-                   "%lu files, %.1f MB scanned\n"),
+    fprintf(out,
+            _("%zu new findings, %zu accepted (sesguard:allow or baseline); "
+              "%lu files, %.1f MB scanned\n"),
             fresh, accepted, keyscan_files(ks), (double)keyscan_bytes(ks) / 1e6);
     if (fresh)
         text_advice(out, aws, other);

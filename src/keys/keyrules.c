@@ -114,9 +114,12 @@ static bool parse_size(slice_t v, size_t lo, size_t hi, size_t *out)
 static const struct {
     const char *name;
     keyrules_validator_t v;
-} validators[] = {{"none", KEYRULES_V_NONE},     {"aws_key_id", KEYRULES_V_AWS_KEY_ID},
-                  {"aws_secret", KEYRULES_V_AWS_SECRET}, {"ses_smtp", KEYRULES_V_SES_SMTP},
-                  {"github", KEYRULES_V_GITHUB}, {"pem", KEYRULES_V_PEM},
+} validators[] = {{"none", KEYRULES_V_NONE},
+                  {"aws_key_id", KEYRULES_V_AWS_KEY_ID},
+                  {"aws_secret", KEYRULES_V_AWS_SECRET},
+                  {"ses_smtp", KEYRULES_V_SES_SMTP},
+                  {"github", KEYRULES_V_GITHUB},
+                  {"pem", KEYRULES_V_PEM},
                   {"mixed", KEYRULES_V_MIXED}};
 
 /* Names of `near`/`pair` are resolved after the whole file is read. */
@@ -236,8 +239,8 @@ static int resolve_refs(keyrules_t *rs, GArray *refs, const char *name, char **e
     for (guint i = 0; i < refs->len; i++) {
         pending_ref_t *p = &g_array_index(refs, pending_ref_t, i);
         if (p->rule->near >= 0 && keyrules_get(rs, (size_t)p->rule->near)->near >= 0) {
-            *err = g_strdup_printf("%s:%u: near names a rule that has a near itself", name,
-                                   p->line);
+            *err =
+                g_strdup_printf("%s:%u: near names a rule that has a near itself", name, p->line);
             return -1;
         }
     }
@@ -409,8 +412,7 @@ static int parse_rules(keyrules_t *rs, const char *name, const char *text, size_
     return rc;
 }
 
-static keyrules_t *load_text(const char *name, const char *text, size_t len, bool cache,
-                             char **err)
+static keyrules_t *load_text(const char *name, const char *text, size_t len, bool cache, char **err)
 {
     keyrules_t *rs = rules_new();
     if (len > KEYRULES_MAX_FILE) {
@@ -585,7 +587,7 @@ static size_t longest_run(slice_t s)
 /* Words that mark a placeholder, not a credential ("your_key_here"). */
 static bool placeholder(slice_t s)
 {
-    static const char *const words[] = {"your", "here", "xxxx", "placeholder", "changeme",
+    static const char *const words[] = {"your",    "here",  "xxxx",     "placeholder", "changeme",
                                         "example", "dummy", "redacted", "insert"};
     for (size_t w = 0; w < G_N_ELEMENTS(words); w++) {
         size_t k = strlen(words[w]);
@@ -647,8 +649,8 @@ bool keyrules_validate(const keyrule_t *r, slice_t secret)
     case KEYRULES_V_NONE:
         return true;
     case KEYRULES_V_AWS_KEY_ID:
-        return awskey_id_valid(secret) && longest_run(slice_make(secret.p + 4, secret.n - 4)) <
-                                              AWSKEY_MAX_RUN;
+        return awskey_id_valid(secret) &&
+               longest_run(slice_make(secret.p + 4, secret.n - 4)) < AWSKEY_MAX_RUN;
     case KEYRULES_V_AWS_SECRET:
         return awskey_secret_plausible(secret);
     case KEYRULES_V_SES_SMTP:

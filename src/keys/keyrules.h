@@ -64,12 +64,12 @@
 
 typedef enum {
     KEYRULES_V_NONE = 0,
-    KEYRULES_V_AWS_KEY_ID,   /* prefix + base32 */
-    KEYRULES_V_AWS_SECRET,   /* awskey_secret_plausible */
-    KEYRULES_V_SES_SMTP,     /* version byte 0x04 or 0x02 */
-    KEYRULES_V_GITHUB,       /* CRC32 checksum of classic tokens */
-    KEYRULES_V_PEM,          /* body of base64 lines, not a placeholder */
-    KEYRULES_V_MIXED,        /* not a run of one character, not all one class */
+    KEYRULES_V_AWS_KEY_ID, /* prefix + base32 */
+    KEYRULES_V_AWS_SECRET, /* awskey_secret_plausible */
+    KEYRULES_V_SES_SMTP,   /* version byte 0x04 or 0x02 */
+    KEYRULES_V_GITHUB,     /* CRC32 checksum of classic tokens */
+    KEYRULES_V_PEM,        /* body of base64 lines, not a placeholder */
+    KEYRULES_V_MIXED,      /* not a run of one character, not all one class */
 } keyrules_validator_t;
 
 typedef struct keyrule {
@@ -83,8 +83,8 @@ typedef struct keyrule {
     char **keywords; /* lower-cased, NULL-terminated, may be empty */
     size_t window;
     size_t max_len;
-    int near;        /* rule index or -1 */
-    int pair;        /* rule index or -1 */
+    int near; /* rule index or -1 */
+    int pair; /* rule index or -1 */
     keyrules_validator_t validate;
     GPtrArray *examples;  /* char * */
     GPtrArray *negatives; /* char * */

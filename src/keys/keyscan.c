@@ -226,15 +226,13 @@ static void confirm_region(worker_t *w, int id, size_t to)
         }
         bool truncated = (size_t)me == hi && hi < w->cn;
         if (ms >= 0 && se > ss && !truncated && (size_t)(me - ms) <= L &&
-            (size_t)ms + 1 > w->last_ms[id] && (size_t)ms >= w->own_lo &&
-            (size_t)ms < w->own_hi) {
+            (size_t)ms + 1 > w->last_ms[id] && (size_t)ms >= w->own_lo && (size_t)ms < w->own_hi) {
             w->last_ms[id] = (size_t)ms + 1;
             slice_t secret = slice_make(w->cbuf + ss, (size_t)(se - ss));
             if (keyrules_validate(r, secret)) {
                 bool kw = keywords_near(r, w->cbuf, w->cn, (size_t)ms, (size_t)me);
                 if (kw || r->near >= 0) {
-                    cand_t c = {id, (size_t)ms, (size_t)me, (size_t)ss, (size_t)se, !kw, false,
-                                -1};
+                    cand_t c = {id, (size_t)ms, (size_t)me, (size_t)ss, (size_t)se, !kw, false, -1};
                     g_array_append_val(w->cands, c);
                     if (kw)
                         look_near(w, id, (size_t)me);
@@ -454,8 +452,8 @@ typedef struct source {
     struct archive *ar;
     const char *mem;
     size_t memlen, mempos;
-    uint64_t cap;      /* bytes still allowed from this source */
-    bool capped;       /* the cap cut the input short */
+    uint64_t cap; /* bytes still allowed from this source */
+    bool capped;  /* the cap cut the input short */
 } source_t;
 
 static ssize_t source_read(source_t *s, char *dst, size_t n)
@@ -491,7 +489,10 @@ static bool looks_archive(const unsigned char *b, size_t n)
         return true; /* gzip */
     if (n >= 4 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h' && b[3] >= '1' && b[3] <= '9')
         return true; /* bzip2 */
-    if (n >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
+    if (n >= 6 && memcmp(b,
+                         "\xfd"
+                         "7zXZ\0",
+                         6) == 0)
         return true; /* xz */
     if (n >= 262 && memcmp(b + 257, "ustar", 5) == 0)
         return true; /* tar */
@@ -576,8 +577,9 @@ static void scan_archive(worker_t *w, struct archive *a, const char *path,
         }
         bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
         char *mp = raw ? g_strdup(path) : member_path(path, archive_entry_pathname(e));
-        source_t src = {.fd = -1, .ar = a, .cap = MIN((uint64_t)KEYSCAN_MAX_ENTRY,
-                                                      KEYSCAN_MAX_ARCHIVE - total)};
+        source_t src = {.fd = -1,
+                        .ar = a,
+                        .cap = MIN((uint64_t)KEYSCAN_MAX_ENTRY, KEYSCAN_MAX_ARCHIVE - total)};
         uint64_t before = src.cap;
         int rc = scan_stream(w, &src, mp, false, origin, nbytes);
         total += before - src.cap;
@@ -588,8 +590,7 @@ static void scan_archive(worker_t *w, struct archive *a, const char *path,
             return;
         }
         if (src.capped)
-            log_warn("%s: larger than %u bytes; only the start was scanned", mp,
-                     KEYSCAN_MAX_ENTRY);
+            log_warn("%s: larger than %u bytes; only the start was scanned", mp, KEYSCAN_MAX_ENTRY);
         g_free(mp);
     }
     if (r == ARCHIVE_FATAL)
@@ -672,8 +673,7 @@ static void scan_file(worker_t *w, const char *path, uint64_t *nbytes)
 static void scan_blob(worker_t *w, const char *path, const char *data, size_t len,
                       const keyscan_origin_t *origin, uint64_t *nbytes)
 {
-    source_t src = {.fd = -1, .mem = data ? data : "", .memlen = data ? len : 0,
-                    .cap = UINT64_MAX};
+    source_t src = {.fd = -1, .mem = data ? data : "", .memlen = data ? len : 0, .cap = UINT64_MAX};
     int rc = scan_stream(w, &src, path, w->ks->opts.archives, origin, nbytes);
     if (rc == STREAM_ARCHIVE)
         open_archive_mem(w, data, len, path, origin, nbytes);
@@ -882,8 +882,7 @@ static bool git_ignored(keyscan_t *ks, const char *rel, bool dir)
 {
     if (ks->ignore_repo == NULL)
         return false;
-    char *p = ks->ignore_prefix[0] ? g_build_filename(ks->ignore_prefix, rel, NULL)
-                                   : g_strdup(rel);
+    char *p = ks->ignore_prefix[0] ? g_build_filename(ks->ignore_prefix, rel, NULL) : g_strdup(rel);
     if (dir) {
         char *d = g_strconcat(p, "/", NULL);
         g_free(p);

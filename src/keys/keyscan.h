@@ -81,33 +81,33 @@ typedef struct keyscan_origin {
 } keyscan_origin_t;
 
 typedef struct keyfinding {
-    int rule;               /* index into the keyrules_t */
-    char *path;             /* display path; archive members as "a.zip!x" */
-    uint64_t offset;        /* byte offset of the secret in its object */
-    uint64_t line;          /* 1-based */
-    uint32_t column;        /* 1-based, in bytes */
-    char *secret;           /* raw bytes as found (NUL-terminated copy) */
-    char *paired_secret;    /* the secret merged into this finding, or NULL */
-    int paired_rule;        /* rule of paired_secret, or -1 */
-    char *key_id;           /* AWS access key id, or NULL */
+    int rule;                             /* index into the keyrules_t */
+    char *path;                           /* display path; archive members as "a.zip!x" */
+    uint64_t offset;                      /* byte offset of the secret in its object */
+    uint64_t line;                        /* 1-based */
+    uint32_t column;                      /* 1-based, in bytes */
+    char *secret;                         /* raw bytes as found (NUL-terminated copy) */
+    char *paired_secret;                  /* the secret merged into this finding, or NULL */
+    int paired_rule;                      /* rule of paired_secret, or -1 */
+    char *key_id;                         /* AWS access key id, or NULL */
     char account[AWSKEY_ACCOUNT_LEN + 1]; /* "" when unknown */
     awskey_kind_t kind;
-    bool example;           /* AWS documentation example */
-    bool canary;            /* a canary-token account */
-    bool allowed;           /* inline KEYSCAN_ALLOW_MARK */
-    int smtp_version;       /* 4 or 2 for SES SMTP passwords, else 0 */
-    char *smtp_region;      /* region whose SMTP password this is, or NULL */
-    char *smtp_key;         /* key id (or fingerprint) of the secret it comes from */
+    bool example;      /* AWS documentation example */
+    bool canary;       /* a canary-token account */
+    bool allowed;      /* inline KEYSCAN_ALLOW_MARK */
+    int smtp_version;  /* 4 or 2 for SES SMTP passwords, else 0 */
+    char *smtp_region; /* region whose SMTP password this is, or NULL */
+    char *smtp_key;    /* key id (or fingerprint) of the secret it comes from */
     keyscan_origin_t origin;
     char fingerprint[65];
 } keyfinding_t;
 
 typedef struct keyscan_opts {
-    int threads;           /* 0: one per core */
-    bool git_internals;    /* descend into .git directories */
-    bool gitignore;        /* skip what the repository's .gitignore files ignore */
-    bool archives;         /* open zip/tar/gz (default on) */
-    bool progress;         /* progress line on a terminal */
+    int threads;                /* 0: one per core */
+    bool git_internals;         /* descend into .git directories */
+    bool gitignore;             /* skip what the repository's .gitignore files ignore */
+    bool archives;              /* open zip/tar/gz (default on) */
+    bool progress;              /* progress line on a terminal */
     const char *const *include; /* globs; NULL or empty = everything */
     const char *const *exclude; /* globs */
 } keyscan_opts_t;

@@ -87,8 +87,8 @@ static void walk_dir(walk_t *w, int depth)
             /* a skip decision needs the parent and the name separately */
             char *dir = g_strndup(w->path->str, base);
             bool skip = false;
-            if (w->o->skip_dir && (e->d_type == DT_DIR || g_file_test(w->path->str,
-                                                                       G_FILE_TEST_IS_DIR)))
+            if (w->o->skip_dir &&
+                (e->d_type == DT_DIR || g_file_test(w->path->str, G_FILE_TEST_IS_DIR)))
                 skip = w->o->skip_dir(dir, name, w->o->ctx);
             g_free(dir);
             if (skip)

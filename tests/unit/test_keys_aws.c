@@ -93,18 +93,19 @@ static void test_smtp_derivation(void **state)
     assert_int_equal(awskey_smtp_password(SLICE_LIT("short"), "us-east-1", pw), -1);
     assert_int_equal(awskey_smtp_password(secret, "us east 1", pw), -1);
     assert_int_equal(awskey_smtp_password(secret, "", pw), -1);
-    assert_int_equal(awskey_smtp_version(SLICE_LIT("BZBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9")), -1);
-    assert_int_equal(awskey_smtp_version(SLICE_LIT("BLBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL")), -1);
-    assert_int_equal(awskey_smtp_version(SLICE_LIT("BLBM-9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9")), -1);
+    assert_int_equal(awskey_smtp_version(SLICE_LIT("BZBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9")),
+                     -1);
+    assert_int_equal(awskey_smtp_version(SLICE_LIT("BLBM/9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL")),
+                     -1);
+    assert_int_equal(awskey_smtp_version(SLICE_LIT("BLBM-9hSUELfq8Gw+rU1YcBjkOxGbhT2XG763xVLGWL9")),
+                     -1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_account_published_pairs),
-        cmocka_unit_test(test_account_none),
-        cmocka_unit_test(test_id_shape_and_kind),
-        cmocka_unit_test(test_example_and_secret),
+        cmocka_unit_test(test_account_published_pairs), cmocka_unit_test(test_account_none),
+        cmocka_unit_test(test_id_shape_and_kind),       cmocka_unit_test(test_example_and_secret),
         cmocka_unit_test(test_smtp_derivation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

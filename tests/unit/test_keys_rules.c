@@ -68,12 +68,23 @@ static void test_examples_and_negatives(void **state)
 static void test_required_rules_present(void **state)
 {
     keyrules_t *rs = load();
-    static const char *const ids[] = {
-        "aws-access-key-id", "aws-secret-access-key", "aws-session-token",
-        "aws-ses-smtp-password", "sendgrid-api-key", "mailgun-api-key", "mailchimp-api-key",
-        "mandrill-api-key", "postmark-server-token", "sparkpost-api-key", "brevo-api-key",
-        "github-token", "slack-token", "slack-webhook", "google-service-account-key",
-        "azure-storage-key", "private-key"};
+    static const char *const ids[] = {"aws-access-key-id",
+                                      "aws-secret-access-key",
+                                      "aws-session-token",
+                                      "aws-ses-smtp-password",
+                                      "sendgrid-api-key",
+                                      "mailgun-api-key",
+                                      "mailchimp-api-key",
+                                      "mandrill-api-key",
+                                      "postmark-server-token",
+                                      "sparkpost-api-key",
+                                      "brevo-api-key",
+                                      "github-token",
+                                      "slack-token",
+                                      "slack-webhook",
+                                      "google-service-account-key",
+                                      "azure-storage-key",
+                                      "private-key"};
     for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
         if (keyrules_find(rs, ids[i]) < 0)
             fail_msg("missing rule %s", ids[i]);

@@ -164,7 +164,8 @@ static void test_chunk_boundary(void **state)
 
 static void test_binary_and_hostile(void **state)
 {
-    const char bin[] = "\x7f" "ELF\0\0\0 aws_access_key_id = AKIAYVP4CIPPERUVIFXG";
+    const char bin[] = "\x7f"
+                       "ELF\0\0\0 aws_access_key_id = AKIAYVP4CIPPERUVIFXG";
     keyscan_opts_t o = {.threads = 1};
     keyscan_t *ks = keyscan_new(rules, &o);
     keyscan_buffer(ks, "bin", bin, sizeof bin - 1);
@@ -223,9 +224,10 @@ static char *report(keyscan_t *ks, const keyreport_opts_t *ro,
 
 static void test_json_sarif_baseline(void **state)
 {
-    const char *t = "id = ASIAY34FZKBOKMUTVV7A\nsecret = GTd7FguoV8FWnFbB0JxXujr4qqaaABvvLOzAxzXM\n"
-                    "SENDGRID=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 "
-                    "# sesguard:allow\n";
+    const char *t =
+        "id = ASIAY34FZKBOKMUTVV7A\nsecret = GTd7FguoV8FWnFbB0JxXujr4qqaaABvvLOzAxzXM\n"
+        "SENDGRID=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 "
+        "# sesguard:allow\n";
     keyscan_t *ks = scan_texts(&t, 1);
     keyreport_opts_t ro = {0};
     char *json = report(ks, &ro, keyreport_json);
@@ -272,8 +274,8 @@ static void test_json_sarif_baseline(void **state)
     assert_int_equal(json_object_array_length(results), 2);
     res = json_object_array_get_idx(results, 1);
     assert_true(json_object_object_get_ex(res, "suppressions", &sup));
-    assert_false(json_object_object_get_ex(json_object_array_get_idx(results, 0), "suppressions",
-                                           &sup));
+    assert_false(
+        json_object_object_get_ex(json_object_array_get_idx(results, 0), "suppressions", &sup));
     json_object_put(o);
     g_free(sarif);
 
