@@ -645,7 +645,7 @@ int html_extract(const char *utf8, size_t len, size_t max_text, size_t max_links
     walk_t w = {
         .out = out, .text = g_string_new(NULL), .max_text = max_text, .max_links = max_links};
     int rc = 0;
-    if (len > 0) {
+    if (utf8 != NULL && len > 0) {
         xmlDocPtr doc = NULL;
         char *tamed = tame_attributes(utf8, len);
         rc = parse(tamed ? tamed : utf8, len, &doc, &out->incomplete);
