@@ -162,12 +162,11 @@ static int body_hash(const dkimmsg_t *m, const dkimsig_t *sig, dkim_bhcache_t *c
             return 0;
         }
     }
-    struct bh_entry tmp, *e = cache->n < DKIM_MAX_BODY_HASHES ? &cache->e[cache->n] : NULL;
-    if (e == NULL) {
-        /* Cache full: a hostile message with many distinct l= values.
-         * Reuse the last slot rather than growing. */
-        e = &cache->e[DKIM_MAX_BODY_HASHES - 1];
-    }
+    /* Cache full: a hostile message asks for many distinct l= values or
+     * canonicalisations, each a pass over a body of up to 64 MB. Refuse. */
+    if (cache->n == DKIM_MAX_BODY_HASHES)
+        return -2;
+    struct bh_entry tmp, *e = &cache->e[cache->n];
     tmp.canon = sig->bcanon;
     tmp.sha1 = sha1;
     tmp.limit = limit;
@@ -181,8 +180,7 @@ static int body_hash(const dkimmsg_t *m, const dkimsig_t *sig, dkim_bhcache_t *c
     if (rc != 0)
         return -1;
     *e = tmp;
-    if (cache->n < DKIM_MAX_BODY_HASHES)
-        cache->n++;
+    cache->n++;
     *out = e;
     return 0;
 }
@@ -300,7 +298,13 @@ void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig
         return;
     }
     const struct bh_entry *bh = NULL;
-    if (body_hash(m, sig, cache, &bh) != 0) {
+    int bhrc = body_hash(m, sig, cache, &bh);
+    if (bhrc == -2) {
+        dkim_sigres_set(res, DKIM_PERMERROR, "not verified: more than %d distinct body hashes",
+                        DKIM_MAX_BODY_HASHES);
+        return;
+    }
+    if (bhrc != 0) {
         dkim_sigres_set(res, DKIM_TEMPERROR, "digest failure");
         return;
     }
@@ -318,6 +322,18 @@ void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig
         dkim_sigres_set(res, DKIM_FAIL, "body hash mismatch");
         return;
     }
+    buf_t hd;
+    buf_init(&hd, DKIM_MAX_HASHED_HEADER);
+    if (build_header_data(m, field_index, sig, &hd) != 0)
+        dkim_sigres_set(res, DKIM_PERMERROR, "signed header data too large");
+    else
+        dkim_check_header_sig(o, sig, hd.data, hd.len, res);
+    buf_free(&hd);
+}
+
+void dkim_check_header_sig(const dkim_opts_t *o, const dkimsig_t *sig, const void *data, size_t len,
+                           dkim_sigres_t *res)
+{
     dkimkey_t *key = NULL;
     char *why = NULL;
     dkim_result_t kr = dkim_fetch_key(o, sig->selector, sig->domain, &key, &why);
@@ -330,16 +346,8 @@ void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig
     res->key_type = g_strdup(dkimkey_type_name(key->type));
     res->key_bits = key->bits;
     res->testing = key->testing;
-    if (!key_acceptable(key, sig, res)) {
-        dkimkey_free(key);
-        return;
-    }
-    buf_t hd;
-    buf_init(&hd, DKIM_MAX_HASHED_HEADER);
-    if (build_header_data(m, field_index, sig, &hd) != 0) {
-        dkim_sigres_set(res, DKIM_PERMERROR, "signed header data too large");
-    } else {
-        int v = dkimkey_verify(key, sig->alg, hd.data, hd.len, sig->b, sig->b_len);
+    if (key_acceptable(key, sig, res)) {
+        int v = dkimkey_verify(key, sig->alg, data, len, sig->b, sig->b_len);
         if (v == 1)
             dkim_sigres_set(res, DKIM_PASS, "%s",
                             res->testing ? "verified (key in testing mode t=y)" : "verified");
@@ -349,7 +357,6 @@ void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig
             dkim_sigres_set(res, DKIM_PERMERROR, "key unusable for a=%s",
                             dkimsig_alg_name(sig->alg));
     }
-    buf_free(&hd);
     dkimkey_free(key);
 }
 

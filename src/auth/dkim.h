@@ -127,6 +127,10 @@ dkim_result_t dkim_fetch_key(const dkim_opts_t *o, const char *selector, const c
  * header field field_index of m; fills res (result, reason, key, flags). */
 void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig,
                     const dkim_opts_t *o, dkim_bhcache_t *bh, dkim_sigres_t *res);
+/* Fetch the key of sig and check sig->b over data (the canonical header
+ * data, signature field last); fills res. */
+void dkim_check_header_sig(const dkim_opts_t *o, const dkimsig_t *sig, const void *data, size_t len,
+                           dkim_sigres_t *res);
 /* Append the field at field_index canonicalised, with the value of its b=
  * tag removed and no final CRLF (RFC 6376 3.7). */
 int dkim_append_sig_field(buf_t *out, const dkimmsg_field_t *f, const dkimsig_t *sig);

@@ -269,7 +269,9 @@ static int parse_hfields(dkimsig_t *s, slice_t v, const char **why)
     for (;;) {
         bool last = slice_find(v, ':') < 0;
         slice_t item = slice_trim(slice_split(&v, ':'));
-        if (!valid_field_name(item)) {
+        /* An empty name ("from::to") selects no field and adds nothing,
+         * as deployed verifiers do (ValiMail ams_fields_h_mis_hdr). */
+        if (item.n > 0 && !valid_field_name(item)) {
             *why = "bad header name in h=";
             return -1;
         }
@@ -432,9 +434,15 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
         const dkimsig_tag_t *h = dkimsig_tag_find(tags, n, "h");
         if (h == NULL)
             return fail(s, why, "missing h=");
-        if (parse_hfields(s, h->value, why) != 0)
+        /* An empty h= signs nothing but itself: meaningless for DKIM (From
+         * must be signed) but valid for an AMS (ValiMail ams_fields_h_empty). */
+        if (!(kind == DKIMSIG_AMS && h->value.n == 0) && parse_hfields(s, h->value, why) != 0)
             return fail(s, why, *why);
         const dkimsig_tag_t *c = dkimsig_tag_find(tags, n, "c");
+        /* ARC sealers sign relaxed/relaxed; an AMS without c= is read so
+         * (ValiMail ams_fields_c_na), a DKIM-Signature as simple/simple. */
+        if (kind == DKIMSIG_AMS)
+            s->hcanon = s->bcanon = DKIM_CANON_RELAXED;
         if (c) {
             slice_t cv = c->value;
             slice_t hc = slice_split(&cv, '/');

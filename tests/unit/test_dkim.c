@@ -422,7 +422,7 @@ static void test_sig_parse(void **state)
         {"v=1; a=rsa-sha256; d=legitimate.com(.attacker.com; s=sel; h=from; bh=YQ==; b=YQ==",
          "bad domain d="},
         {"v=1; a=rsa-sha256; d=example.com; s=a b; h=from; bh=YQ==; b=YQ==", "bad selector s="},
-        {"v=1; a=rsa-sha256; d=example.com; s=sel; h=from:; bh=YQ==; b=YQ==",
+        {"v=1; a=rsa-sha256; d=example.com; s=sel; h=from:t o; bh=YQ==; b=YQ==",
          "bad header name in h="},
         {"v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=YQ==; b=", "bad base64 in b="},
         {"v=1; a=rsa-sha256; d=example.com; s=sel; h=from; b=YQ==", "missing bh="},
@@ -444,6 +444,13 @@ static void test_sig_parse(void **state)
     assert_int_equal(dkimsig_parse(slice_make(many->str, many->len), DKIMSIG_DKIM, &s, &why), -1);
     assert_string_equal(why, "too many header names in h=");
     g_string_free(many, TRUE);
+    /* An empty name in h= selects nothing. */
+    assert_int_equal(dkimsig_parse(SLICE_LIT("v=1; a=rsa-sha256; d=e.com; s=s; bh=YQ==; b=YQ==; "
+                                             "h=from::to:"),
+                                   DKIMSIG_DKIM, &s, &why),
+                     0);
+    assert_int_equal(s->hfields->len, 4);
+    dkimsig_free(s);
     /* ARC kinds */
     assert_int_equal(dkimsig_parse(SLICE_LIT("i=1; a=rsa-sha256; d=e.com; s=s; cv=none; b=YQ=="),
                                    DKIMSIG_AS, &s, &why),
