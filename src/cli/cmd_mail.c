@@ -46,7 +46,7 @@ void cmd_mail_usage(FILE *out)
 }
 
 typedef struct run {
-    const engine_t *engine;
+    engine_t *engine;
     output_format_t format;
     progress_t *progress;
     unsigned long messages, suspicious, phishing, errors;

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "mail/attach.h"
 #include "mail/charset.h"
 #include "mail/html.h"
 #include "mail/link.h"
@@ -97,6 +98,8 @@ static void attachment_free(gpointer p)
     g_free(a->filename);
     g_free(a->declared_type);
     g_free(a->sniffed_type);
+    if (a->members)
+        g_ptr_array_unref(a->members);
     g_free(a);
 }
 
@@ -548,6 +551,7 @@ static void take_attachment(parse_t *ps, GMimePart *part)
     hash_sha256_hex(bytes, a->size, a->sha256);
     const char *sniff = magic_cookie ? magic_buffer(magic_cookie, bytes, a->size) : NULL;
     a->sniffed_type = g_strdup(sniff ? sniff : "");
+    attach_inspect(a, bytes, a->size);
     g_ptr_array_add(ps->m->attachments, a);
     /* An HTML attachment is a page the reader opens locally: its links and
      * forms matter as much as the body's. */

@@ -63,6 +63,10 @@ typedef struct mail_attachment {
     size_t size;         /* decoded size in bytes */
     char sha256[65];     /* hex of the decoded bytes */
     bool inline_part;    /* Content-Disposition: inline */
+    bool archive;        /* an archive libarchive could list */
+    bool encrypted;      /* an archive with encrypted members */
+    bool macros;         /* an Office document carrying VBA macros */
+    GPtrArray *members;  /* char*: names inside an archive (at most ATTACH_MAX_MEMBERS) */
 } mail_attachment_t;
 
 typedef struct mail_textpart {

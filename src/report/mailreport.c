@@ -231,14 +231,18 @@ void mailreport_json(FILE *out, const scan_t *s)
         const symbol_t *sy = s->symbols->pdata[i];
         json_object *so = json_object_new_object();
         json_object_object_add(so, "name", js(sy->name));
+        json_object_object_add(so, "group", js(sy->def->group));
         json_object_object_add(so, "weight", json_object_new_double(sy->weight));
         json_object_object_add(so, "evidence", js(sy->evidence));
-        json_object_object_add(so, "explanation", js(sy->explain ? _(sy->explain) : ""));
+        char *ex = scan_explain(sy);
+        json_object_object_add(so, "explanation", js(ex));
+        g_free(ex);
         json_object_array_add(syms, so);
     }
     json_object_object_add(o, "symbols", syms);
     json_object_object_add(o, "score", json_object_new_double(s->score));
     json_object_object_add(o, "verdict", js(verdict_name(s->verdict)));
+    json_object_object_add(o, "action", js(action_name(scan_action(s))));
 
     const char *line = json_object_to_json_string_ext(
         o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -292,16 +296,30 @@ void mailreport_text(FILE *out, const scan_t *s)
     fputc('\n', out);
     fprintf(out, "%s ", _("Verdict:"));
     fprintf(out, _("%s (score %.1f)\n"), verdict_label(s->verdict), s->score);
+    /* the reasons a person reads, heaviest first; then the evidence */
     for (guint i = 0; i < s->symbols->len; i++) {
         const symbol_t *sy = s->symbols->pdata[i];
-        fprintf(out, "  - %s [%s %+.1f]\n", sy->explain ? _(sy->explain) : sy->name, sy->name,
-                sy->weight);
+        char *ex = scan_explain(sy);
+        fputs("  - ", out);
+        safe(out, ex);
+        fprintf(out, "  [%s %+.1f]\n", sy->name, sy->weight);
+        g_free(ex);
         if (sy->evidence && *sy->evidence) {
-            fprintf(out, "    %s ", _("evidence:"));
+            fprintf(out, "      %s ", _("evidence:"));
             safe(out, sy->evidence);
             fputc('\n', out);
         }
     }
+    if (s->verdict == VERDICT_PHISHING)
+        fputs(_("  What to do: do not click its links, open its attachments or reply. If you\n"
+                "  already did, change that password now, sign out of every session, call your\n"
+                "  card company if you entered card details, keep this mail as evidence and\n"
+                "  tell your security team.\n"),
+              out);
+    else if (s->verdict == VERDICT_SUSPICIOUS)
+        fputs(_("  Be careful: check with the sender by another channel before you click, open\n"
+                "  or reply.\n"),
+              out);
     fprintf(out, "  %s ", _("Subject:"));
     safe(out, m->subject ? m->subject : _("(none)"));
     fputc('\n', out);

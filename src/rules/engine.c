@@ -5,9 +5,11 @@
 
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "intel/domain.h"
 #include "mail/message.h"
+#include "rules/rules.h"
 #include "util/paths.h"
 
 static double conf_double(conf_t *c, const char *key, double dflt, char **err)
@@ -24,30 +26,144 @@ static double conf_double(conf_t *c, const char *key, double dflt, char **err)
     return d;
 }
 
+static domlist_t *load_list(const char *name, char **err)
+{
+    char *path = paths_data_file(name);
+    domlist_t *l = domlist_load(path, err);
+    g_free(path);
+    return l;
+}
+
+static GHashTable *load_readings(char **err)
+{
+    char *path = paths_data_file("readings.txt");
+    gchar *text = NULL;
+    GError *ge = NULL;
+    GHashTable *h = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &ge)) {
+        *err = g_strdup_printf("%s: %s", path, ge->message);
+        g_error_free(ge);
+    } else {
+        h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        gchar **lines = g_strsplit(text, "\n", -1);
+        for (gchar **l = lines; *l; l++) {
+            gchar **f = g_strsplit_set(g_strstrip(*l), " \t", 2);
+            if (f[0] && f[1] && f[0][0] != '#' && *f[0] && g_utf8_validate(*l, -1, NULL))
+                g_hash_table_replace(h, g_strdup(f[0]), g_strdup(g_strstrip(f[1])));
+            g_strfreev(f);
+        }
+        g_strfreev(lines);
+    }
+    g_free(text);
+    g_free(path);
+    return h;
+}
+
+static char **load_words(const char *name, char **err)
+{
+    char *path = paths_data_file(name);
+    gchar *text = NULL;
+    GError *ge = NULL;
+    char **out = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &ge)) {
+        *err = g_strdup_printf("%s: %s", path, ge->message);
+        g_error_free(ge);
+    } else {
+        GPtrArray *a = g_ptr_array_new();
+        gchar **lines = g_strsplit(text, "\n", -1);
+        for (gchar **l = lines; *l; l++) {
+            char *w = g_strstrip(*l);
+            if (*w && *w != '#')
+                g_ptr_array_add(a, g_ascii_strdown(w, -1));
+        }
+        g_strfreev(lines);
+        g_ptr_array_add(a, NULL);
+        out = (char **)g_ptr_array_free(a, FALSE);
+    }
+    g_free(text);
+    g_free(path);
+    return out;
+}
+
 engine_t *engine_new(conf_t *conf, char **err)
 {
     *err = NULL;
     mail_init();
     domain_init();
     engine_t *e = g_new0(engine_t, 1);
+    g_mutex_init(&e->lock);
+    e->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)g_hash_table_destroy);
     e->trust.hosts = g_strdupv((gchar **)conf_get_list(conf, "trusted_hosts"));
     const char *const *ids = conf_get_list(conf, "trusted_authserv_ids");
     e->trust.authserv_ids = ids[0] ? g_strdupv((gchar **)ids) : NULL;
+    GPtrArray *own = g_ptr_array_new();
+    for (const char *const *d = conf_get_list(conf, "own_domains"); *d; d++)
+        g_ptr_array_add(own, g_ascii_strdown(*d, -1));
+    g_ptr_array_add(own, NULL);
+    e->own_domains = (char **)g_ptr_array_free(own, FALSE);
     e->score_suspicious = conf_double(conf, "score_suspicious", 5.0, err);
     if (*err == NULL)
         e->score_phishing = conf_double(conf, "score_phishing", 10.0, err);
-    if (*err) {
-        engine_free(e);
-        return NULL;
-    }
+    if (*err)
+        goto fail;
+
     char *path = paths_data_file("platforms.conf");
     e->esp = esp_db_load(path, err);
     g_free(path);
-    if (e->esp == NULL) {
-        engine_free(e);
-        return NULL;
-    }
+    if (e->esp == NULL)
+        goto fail;
+    path = paths_data_file("symbols.conf");
+    e->rules = ruleset_load(path, err);
+    g_free(path);
+    if (e->rules == NULL || ruleset_apply_conf(e->rules, conf, err) != 0)
+        goto fail;
+    path = paths_data_file("brands.conf");
+    e->brands = brand_db_load(path, err);
+    g_free(path);
+    if (e->brands == NULL)
+        goto fail;
+    e->domain_index = rdomain_index_new(e->brands);
+    path = paths_data_file("lexicon.conf");
+    e->lexicon = lexicon_load(path, err);
+    g_free(path);
+    if (e->lexicon == NULL)
+        goto fail;
+    if ((e->readings = load_readings(err)) == NULL)
+        goto fail;
+    if ((e->freemail = load_list("freemail.txt", err)) == NULL ||
+        (e->shorteners = load_list("shorteners.txt", err)) == NULL ||
+        (e->redirectors = load_list("redirectors.txt", err)) == NULL ||
+        (e->free_hosting = load_list("free-hosting.txt", err)) == NULL)
+        goto fail;
+    if ((e->url_words = load_words("url-paths.txt", err)) == NULL)
+        goto fail;
     return e;
+fail:
+    engine_free(e);
+    return NULL;
+}
+
+unsigned engine_note_account(engine_t *e, const char *platform, const char *account,
+                             const char *org_domain)
+{
+    if (account == NULL || org_domain == NULL)
+        return 0;
+    char *key = g_strdup_printf("%s/%s", platform, account);
+    g_mutex_lock(&e->lock);
+    GHashTable *set = g_hash_table_lookup(e->accounts, key);
+    if (set == NULL) {
+        set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert(e->accounts, key, set);
+        key = NULL;
+    }
+    /* bound the run state: a set stops growing past 64 domains */
+    if (g_hash_table_size(set) < 64)
+        g_hash_table_add(set, g_strdup(org_domain));
+    unsigned n = g_hash_table_size(set);
+    g_mutex_unlock(&e->lock);
+    g_free(key);
+    return n;
 }
 
 void engine_free(engine_t *e)
@@ -55,7 +171,21 @@ void engine_free(engine_t *e)
     if (e == NULL)
         return;
     esp_db_free(e->esp);
+    ruleset_free(e->rules);
+    rdomain_index_free(e->domain_index);
+    brand_db_free(e->brands);
+    lexicon_free(e->lexicon);
+    if (e->readings)
+        g_hash_table_destroy(e->readings);
+    domlist_free(e->freemail);
+    domlist_free(e->shorteners);
+    domlist_free(e->redirectors);
+    domlist_free(e->free_hosting);
+    g_strfreev(e->url_words);
+    g_strfreev(e->own_domains);
     g_strfreev(e->trust.hosts);
     g_strfreev(e->trust.authserv_ids);
+    g_hash_table_destroy(e->accounts);
+    g_mutex_clear(&e->lock);
     g_free(e);
 }

@@ -1,18 +1,22 @@
 /*
- * engine.h - what a mail scan loads once and shares: data, configuration.
+ * engine.h - what a mail scan loads once and shares: data, configuration,
+ * and the little state a run accumulates.
  *
- * engine_new() reads the configuration (trusted hosts and authserv-ids,
- * thresholds) and the data files under paths_datadir() (platform
- * fingerprints today; rules, brands and lexicons as detection grows). All
- * of it is read-only after start-up, so scans on several threads may
- * share one engine.
+ * engine_new() reads the configuration and the data files under
+ * paths_datadir(): symbols.conf (weights and explanations), platforms.conf
+ * (sending platforms), brands.conf, lexicon.conf, readings.txt and the
+ * domain lists (freemail, shorteners, redirectors, free hosting). All of
+ * it is read-only after start-up. The run state (which platform accounts
+ * sent for which From domains) is the one mutable part, behind a mutex.
  *
  * Configuration keys (docs/configuration.md documents each and its default):
  *   trusted_hosts         our MX hosts: names, ".suffix" patterns or IPs
  *   trusted_authserv_ids  authserv-ids whose Authentication-Results we
  *                         believe (default: trusted_hosts)
+ *   own_domains           the organisation's own domains (lookalike checks)
  *   score_suspicious      score at which a message is suspicious (5)
  *   score_phishing        score at which a message is phishing (10)
+ *   weight.SYMBOL, disable, enable   see rules/ruleset.h
  *
  * Errors: engine_new returns NULL with *err ("what: why") when a data file
  * is missing or broken; the CLI prints it and exits 2.
@@ -20,18 +24,39 @@
 #ifndef SG_RULES_ENGINE_H
 #define SG_RULES_ENGINE_H
 
+#include <glib.h>
+
+#include "intel/brand.h"
+#include "intel/domlist.h"
 #include "intel/esp.h"
+#include "intel/lexicon.h"
 #include "mail/boundary.h"
+#include "rules/ruleset.h"
 #include "util/conf.h"
 
 typedef struct engine {
     esp_db_t *esp;
+    ruleset_t *rules;
+    brand_db_t *brands;
+    lexicon_t *lexicon;
+    GHashTable *readings;  /* kanji word -> kana reading (spliced readings) */
+    domlist_t *freemail, *shorteners, *redirectors, *free_hosting;
+    char **url_words;      /* lure words in link paths */
+    char **own_domains;    /* the organisation's registrable domains */
     mail_trust_t trust;
     double score_suspicious;
     double score_phishing;
+    void *domain_index;    /* brand domain labels for look-alike checks (rdomain.c) */
+    /* run state: platform account -> GHashTable set of From org domains */
+    GMutex lock;
+    GHashTable *accounts;
 } engine_t;
 
 engine_t *engine_new(conf_t *conf, char **err);
 void engine_free(engine_t *e);
+/* Record that a platform account sent for org_domain; returns how many
+ * distinct From domains the account has sent for so far in this run. */
+unsigned engine_note_account(engine_t *e, const char *platform, const char *account,
+                             const char *org_domain);
 
 #endif

@@ -4,12 +4,20 @@
 #include "rules/scan.h"
 
 #include <stdarg.h>
+#include <string.h>
+
+#include "intel/domain.h"
+#include "rules/rules.h"
+#include "util/i18n.h"
+#include "util/log.h"
 
 static void symbol_free(gpointer p)
 {
     symbol_t *s = p;
     g_free(s->name);
     g_free(s->evidence);
+    g_free(s->arg1);
+    g_free(s->arg2);
     g_free(s);
 }
 
@@ -32,23 +40,126 @@ const char *verdict_name(verdict_t v)
     }
 }
 
-void scan_add_symbol(scan_t *s, const char *name, double weight, const char *explain,
+const char *action_name(action_t a)
+{
+    static const char *const names[] = {"accept", "tag", "quarantine", "reject"};
+    return (unsigned)a < G_N_ELEMENTS(names) ? names[a] : "accept";
+}
+
+action_t scan_action(const scan_t *s)
+{
+    if (s->verdict == VERDICT_PHISHING)
+        return s->score >= 2 * s->engine->score_phishing ? ACTION_REJECT : ACTION_QUARANTINE;
+    return s->verdict == VERDICT_SUSPICIOUS ? ACTION_TAG : ACTION_ACCEPT;
+}
+
+bool scan_has_symbol(const scan_t *s, const char *name)
+{
+    for (guint i = 0; i < s->symbols->len; i++)
+        if (strcmp(((symbol_t *)s->symbols->pdata[i])->name, name) == 0)
+            return true;
+    return false;
+}
+
+void scan_add_symbol(scan_t *s, const char *name, const char *arg1, const char *arg2,
                      const char *fmt, ...)
 {
+    const rule_def_t *d = ruleset_get(s->engine->rules, name);
+    if (d == NULL) {
+        log_warn("rule emitted unknown symbol %s (missing from symbols.conf)", name);
+        return;
+    }
+    if (!d->enabled || scan_has_symbol(s, name))
+        return;
     symbol_t *sym = g_new0(symbol_t, 1);
     va_list ap;
     va_start(ap, fmt);
-    sym->evidence = g_strdup_vprintf(fmt, ap);
+    char *ev = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    sym->evidence = g_utf8_make_valid(ev, -1);
+    g_free(ev);
+    sym->def = d;
     sym->name = g_strdup(name);
-    sym->weight = weight;
-    sym->explain = explain;
+    sym->weight = d->weight;
+    sym->arg1 = arg1 ? g_utf8_make_valid(arg1, -1) : NULL;
+    sym->arg2 = arg2 ? g_utf8_make_valid(arg2, -1) : NULL;
     g_ptr_array_add(s->symbols, sym);
 }
 
-scan_t *scan_message(const engine_t *e, const mail_item_t *item)
+char *scan_explain(const symbol_t *sym)
+{
+    return ruleset_explain(sym->def, i18n_lang(), sym->arg1, sym->arg2);
+}
+
+bool scan_sender_is_brand(const scan_t *s, const brand_t *b)
+{
+    if (s->facts.from_domain && brand_owns(b, s->facts.from_domain))
+        return true;
+    for (guint i = 0; s->facts.verified_dkim && i < s->facts.verified_dkim->len; i++)
+        if (brand_owns(b, s->facts.verified_dkim->pdata[i]))
+            return true;
+    return false;
+}
+
+static void collect_facts(engine_t *e, scan_t *s)
+{
+    scan_facts_t *f = &s->facts;
+    f->from = identity_find(s->identities, ID_FROM);
+    f->from_domain = f->from ? f->from->domain : NULL;
+    f->from_org = f->from ? (f->from->org_domain ? f->from->org_domain : f->from->domain) : NULL;
+    f->from_freemail = f->from_domain && domlist_has(e->freemail, f->from_domain);
+    const mail_header_t *to = mail_msg_header(s->msg, "To");
+    static __thread char recipient[320];
+    f->recipient = NULL;
+    if (to) {
+        const char *lt = strchr(to->raw, '<');
+        const char *start = lt ? lt + 1 : to->raw;
+        size_t n = strcspn(start, ">, \t");
+        if (n > 3 && n < sizeof recipient && memchr(start, '@', n)) {
+            memcpy(recipient, start, n);
+            recipient[n] = '\0';
+            f->recipient = recipient;
+        }
+    }
+    if (f->from && *f->from->display_name)
+        f->n_name = brand_find(e->brands, f->from->display_name, BRAND_FIELD_NAME, f->name_hits,
+                               G_N_ELEMENTS(f->name_hits));
+    if (s->msg->subject)
+        f->n_subject = brand_find(e->brands, s->msg->subject, BRAND_FIELD_SUBJECT,
+                                  f->subject_hits, G_N_ELEMENTS(f->subject_hits));
+    if (s->msg->text)
+        f->n_body = brand_find(e->brands, s->msg->text, BRAND_FIELD_TEXT, f->body_hits,
+                               G_N_ELEMENTS(f->body_hits));
+    char *st = g_strconcat(s->msg->subject ? s->msg->subject : "", "\n",
+                           s->msg->text ? s->msg->text : "", NULL);
+    lexicon_scan(e->lexicon, st, BRAND_TEXT_MAX, &f->lex);
+    g_free(st);
+    f->verified_dkim = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; s->boundary && i < s->boundary->authres->len; i++) {
+        const authres_t *a = s->boundary->authres->pdata[i];
+        for (guint k = 0; k < a->results->len; k++) {
+            const authres_result_t *r = a->results->pdata[k];
+            if (strcmp(r->result, "pass") != 0)
+                continue;
+            const char *d = NULL;
+            if (strcmp(r->method, "dkim") == 0 && (d = authres_prop(r, "header", "d")))
+                g_ptr_array_add(f->verified_dkim, g_ascii_strdown(d, -1));
+            else if (strcmp(r->method, "dmarc") == 0 && f->dmarc_pass_domain == NULL)
+                f->dmarc_pass_domain = authres_prop(r, "header", "from");
+        }
+    }
+}
+
+static gint by_weight(gconstpointer a, gconstpointer b)
+{
+    const symbol_t *x = *(symbol_t *const *)a, *y = *(symbol_t *const *)b;
+    return x->weight < y->weight ? 1 : x->weight > y->weight ? -1 : strcmp(x->name, y->name);
+}
+
+scan_t *scan_message(engine_t *e, const mail_item_t *item)
 {
     scan_t *s = g_new0(scan_t, 1);
+    s->engine = e;
     s->source_path = g_strdup(item->path);
     s->source_index = item->index;
     s->msg = mail_msg_parse(item->data, item->len);
@@ -66,9 +177,16 @@ scan_t *scan_message(const engine_t *e, const mail_item_t *item)
     }
     s->platform = esp_identify(e->esp, s->msg, s->boundary);
     s->symbols = g_ptr_array_new_with_free_func(symbol_free);
+    collect_facts(e, s);
 
-    /* rules: none registered yet */
+    rbrand_run(e, s);
+    rdomain_run(e, s);
+    rlinks_run(e, s);
+    rtext_run(e, s);
+    rheaders_run(e, s);
+    rattach_run(e, s);
 
+    g_ptr_array_sort(s->symbols, by_weight);
     for (guint i = 0; i < s->symbols->len; i++)
         s->score += ((symbol_t *)s->symbols->pdata[i])->weight;
     s->verdict = s->score >= e->score_phishing      ? VERDICT_PHISHING
@@ -82,6 +200,8 @@ void scan_free(scan_t *s)
     if (s == NULL)
         return;
     g_free(s->source_path);
+    if (s->facts.verified_dkim)
+        g_ptr_array_unref(s->facts.verified_dkim);
     if (s->symbols)
         g_ptr_array_unref(s->symbols);
     if (s->links)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static enum log_level current = LOG_LEVEL_WARN;
-static unsigned long errors;
+static gint errors;
 
 void log_set_level(enum log_level level)
 {
@@ -25,7 +25,7 @@ enum log_level log_get_level(void)
 
 unsigned long log_error_count(void)
 {
-    return g_atomic_int_get((gint *)&errors);
+    return (unsigned long)g_atomic_int_get(&errors);
 }
 
 static void emit(enum log_level lvl, int errnum, const char *fmt, va_list ap)
@@ -46,7 +46,7 @@ static void emit(enum log_level lvl, int errnum, const char *fmt, va_list ap)
         int e = witherr ? errno : 0;                                                              \
         va_list ap;                                                                               \
         if (count)                                                                                \
-            g_atomic_int_inc((gint *)&errors);                                                    \
+            g_atomic_int_inc(&errors);                                                                             \
         va_start(ap, fmt);                                                                        \
         emit(lvl, e, fmt, ap);                                                                    \
         va_end(ap);                                                                               \

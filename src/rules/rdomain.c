@@ -1,0 +1,256 @@
+/*
+ * rdomain.c - domains that imitate: look-alikes of brand domains and of
+ * our own, brand names inside unrelated domains, deceptive IDNs.
+ *
+ * Candidates are the From and Reply-To domains and the hosts of links a
+ * reader can follow (anchors, forms, plain-text URLs; not images), at
+ * most RDOMAIN_MAX_HOSTS distinct ones. For each candidate that no brand
+ * owns, its registrable domain's first label is compared with every brand
+ * domain's label:
+ *   - same UTS #39 skeleton but different spelling (paypa1, rnicrosoft),
+ *     or one edit away for labels of six letters or more (amazom) ->
+ *     LOOKALIKE_DOMAIN;
+ *   - a brand label as a whole word of the host (amazon-co-jp.verify.top)
+ *     or, for labels of six letters or more, inside a label
+ *     (paypalsecure.com) -> BRAND_IN_DOMAIN;
+ *   - an IDN whose Unicode form mixes scripts or whose skeleton is a brand
+ *     label -> IDN_DECEPTIVE.
+ * The organisation's own domains (own_domains) get the same look-alike
+ * test with a slightly wider edit distance -> LOOKALIKE_OWN_DOMAIN.
+ * Generic labels (mail, online, secure, ...) are never brand labels.
+ */
+#include <string.h>
+
+#include "intel/domain.h"
+#include "intel/normalise.h"
+#include "rules/rules.h"
+
+#define RDOMAIN_MAX_HOSTS 30
+#define RDOMAIN_MIN_LABEL 4
+
+typedef struct dindex {
+    GHashTable *labels; /* label -> brand_t* */
+    GHashTable *skels;  /* skeleton(label) -> label (owned by labels) */
+} dindex_t;
+
+static const char *const generic[] = {
+    "mail", "email", "post", "news", "info", "online", "secure", "cloud", "group", "home",
+    "shop", "store", "service", "support", "japan", "global", "portal", "login", "account",
+    "bank", "card", "web", "site", "apps", "mobile", "smart", "net", "direct", "plus",
+    "life", "point", "club", "media", "world", "express", "travel", "market", "delivery",
+};
+
+static bool is_generic(const char *l)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(generic); i++)
+        if (strcmp(l, generic[i]) == 0)
+            return true;
+    return false;
+}
+
+/* First label of the registrable domain of host; g_free it. */
+static char *org_label(const char *host)
+{
+    char *org = domain_org(host);
+    const char *o = org ? org : host;
+    const char *dot = strchr(o, '.');
+    char *l = dot ? g_strndup(o, (gsize)(dot - o)) : g_strdup(o);
+    g_free(org);
+    return l;
+}
+
+void *rdomain_index_new(const brand_db_t *brands)
+{
+    dindex_t *x = g_new0(dindex_t, 1);
+    x->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x->skels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const GPtrArray *all = brand_all(brands);
+    for (guint i = 0; i < all->len; i++) {
+        brand_t *b = all->pdata[i];
+        for (char **d = b->domains; *d; d++) {
+            char *l = org_label(*d);
+            if (strlen(l) < RDOMAIN_MIN_LABEL || is_generic(l) ||
+                g_hash_table_contains(x->labels, l)) {
+                g_free(l);
+                continue;
+            }
+            g_hash_table_insert(x->labels, l, b);
+            char *sk = normalise_skeleton(l);
+            if (!g_hash_table_contains(x->skels, sk))
+                g_hash_table_insert(x->skels, sk, l);
+            else
+                g_free(sk);
+        }
+    }
+    return x;
+}
+
+void rdomain_index_free(void *index)
+{
+    dindex_t *x = index;
+    if (x == NULL)
+        return;
+    g_hash_table_destroy(x->skels);
+    g_hash_table_destroy(x->labels);
+    g_free(x);
+}
+
+static bool is_own(const engine_t *e, const char *host)
+{
+    for (char **o = e->own_domains; o && *o; o++)
+        if (domain_is_within(host, *o))
+            return true;
+    return false;
+}
+
+typedef struct cand {
+    const char *host;
+    const char *where; /* "From", "Reply-To", "link" */
+    bool close;        /* worth the edit-distance check */
+} cand_t;
+
+static void check_own(engine_t *e, scan_t *s, const cand_t *c, const char *label)
+{
+    for (char **o = e->own_domains; o && *o; o++) {
+        char *ol = org_label(*o);
+        bool hit = false;
+        if (strlen(ol) >= RDOMAIN_MIN_LABEL && strcmp(ol, label) != 0) {
+            char *a = normalise_skeleton(label), *b = normalise_skeleton(ol);
+            unsigned cap = strlen(ol) >= 8 ? 2 : 1;
+            hit = strcmp(a, b) == 0 || rules_edit_distance(label, ol, cap) <= cap;
+            g_free(a);
+            g_free(b);
+        }
+        if (!hit && strlen(ol) >= 5) {
+            gchar **toks = g_strsplit_set(c->host, ".-", -1);
+            for (gchar **t = toks; *t && !hit; t++)
+                hit = strcmp(*t, ol) == 0;
+            g_strfreev(toks);
+        }
+        if (hit)
+            scan_add_symbol(s, "LOOKALIKE_OWN_DOMAIN", c->host, *o, "%s %s imitates %s", c->where,
+                            c->host, *o);
+        g_free(ol);
+    }
+}
+
+static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *label)
+{
+    dindex_t *x = e->domain_index;
+    /* look-alike by skeleton or one edit */
+    char *sk = normalise_skeleton(label);
+    const char *twin = g_hash_table_lookup(x->skels, sk);
+    g_free(sk);
+    if (twin && strcmp(twin, label) != 0) {
+        brand_t *b = g_hash_table_lookup(x->labels, twin);
+        scan_add_symbol(s, "LOOKALIKE_DOMAIN", c->host, b->id,
+                        "%s %s: \"%s\" looks like \"%s\" (%s)", c->where, c->host, label, twin,
+                        b->id);
+        return;
+    }
+    if (c->close && strlen(label) >= 6) {
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, x->labels);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            size_t kl = strlen(k), ll = strlen(label);
+            if (kl < 6 || (kl > ll ? kl - ll : ll - kl) > 1 || strcmp(k, label) == 0)
+                continue;
+            if (rules_edit_distance(label, k, 1) <= 1) {
+                scan_add_symbol(s, "LOOKALIKE_DOMAIN", c->host, ((brand_t *)v)->id,
+                                "%s %s: \"%s\" is one letter from \"%s\" (%s)", c->where, c->host,
+                                label, (const char *)k, ((brand_t *)v)->id);
+                return;
+            }
+        }
+    }
+    /* brand names inside the host */
+    gchar **toks = g_strsplit_set(c->host, ".-_", -1);
+    for (gchar **t = toks; *t; t++) {
+        brand_t *b = g_hash_table_lookup(x->labels, *t);
+        if (b && !brand_owns(b, c->host)) {
+            scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, b->id, "%s %s contains \"%s\" (%s)",
+                            c->where, c->host, *t, b->id);
+            g_strfreev(toks);
+            return;
+        }
+    }
+    g_strfreev(toks);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, x->labels);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (strlen(k) >= 6 && strstr(c->host, k) && !brand_owns(v, c->host)) {
+            scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, ((brand_t *)v)->id,
+                            "%s %s contains \"%s\" (%s)", c->where, c->host, (const char *)k,
+                            ((brand_t *)v)->id);
+            return;
+        }
+}
+
+static void check_idn(engine_t *e, scan_t *s, const cand_t *c)
+{
+    if (strstr(c->host, "xn--") == NULL)
+        return;
+    domain_info_t di;
+    domain_info(c->host, &di);
+    normalise_flags_t fl;
+    gchar **labels = g_strsplit(di.unicode, ".", -1);
+    for (gchar **l = labels; *l; l++) {
+        g_free(normalise_text(*l, &fl));
+        char *sk = normalise_skeleton(*l);
+        const char *twin = g_hash_table_lookup(((dindex_t *)e->domain_index)->skels, sk);
+        if (fl.mixed_script || (twin && strcmp(twin, *l) != 0)) {
+            scan_add_symbol(s, "IDN_DECEPTIVE", di.unicode, twin ? twin : "mixed scripts",
+                            "%s %s (%s)", c->where, di.unicode, c->host);
+            g_free(sk);
+            break;
+        }
+        g_free(sk);
+    }
+    g_strfreev(labels);
+    domain_info_clear(&di);
+}
+
+static void add_cand(GArray *cands, GHashTable *seen, const char *host, const char *where,
+                     bool close)
+{
+    if (host == NULL || *host == '\0' || cands->len >= RDOMAIN_MAX_HOSTS ||
+        !g_hash_table_add(seen, (gpointer)host))
+        return;
+    cand_t c = {host, where, close};
+    g_array_append_val(cands, c);
+}
+
+void rdomain_run(engine_t *e, scan_t *s)
+{
+    GArray *cands = g_array_new(FALSE, FALSE, sizeof(cand_t));
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    const identity_t *rt = identity_find(s->identities, ID_REPLY_TO);
+    add_cand(cands, seen, s->facts.from_domain, "From", true);
+    add_cand(cands, seen, rt ? rt->domain : NULL, "Reply-To", true);
+    unsigned close_links = 0;
+    for (guint i = 0; i < s->links->len; i++) {
+        const scan_link_t *l = s->links->pdata[i];
+        if (l->link->kind == MAIL_LINK_IMAGE || l->info.host == NULL || l->info.ip_host)
+            continue;
+        bool close = l->link->kind != MAIL_LINK_OTHER && close_links < 10;
+        close_links += close;
+        add_cand(cands, seen, l->info.host, "link", close);
+    }
+    for (guint i = 0; i < cands->len; i++) {
+        const cand_t *c = &g_array_index(cands, cand_t, i);
+        if (is_own(e, c->host) || brand_of_domain(e->brands, c->host) ||
+            domlist_has(e->redirectors, c->host))
+            continue;
+        char *label = org_label(c->host);
+        if (strlen(label) >= 3) {
+            check_own(e, s, c, label);
+            check_brand(e, s, c, label);
+            check_idn(e, s, c);
+        }
+        g_free(label);
+    }
+    g_hash_table_destroy(seen);
+    g_array_free(cands, TRUE);
+}
