@@ -26,6 +26,7 @@
 
 struct ctread {
     ctread_mode_t mode;
+    GPtrArray *list; /* when set, on_file collects paths instead of reading */
     ctread_fn fn;
     void *ctx;
     ctread_stats_t st;
@@ -624,6 +625,10 @@ static int on_file(const char *path, const struct stat *sb, void *ctx)
         r->st.skipped++;
         return 0;
     }
+    if (r->list) {
+        g_ptr_array_add(r->list, g_strdup(path));
+        return 0;
+    }
     int rc = read_file(r, path);
     return rc > 0 ? rc : 0;
 }
@@ -660,4 +665,29 @@ int ctread_path(ctread_t *r, const char *path)
     if (r->stop)
         return r->stop;
     return r->st.bad_files > bad ? -1 : 0;
+}
+
+int ctread_list(ctread_t *r, const char *path, GPtrArray *out)
+{
+    uint64_t bad = r->st.bad_files;
+    struct stat sb;
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        r->list = out;
+        fswalk_opts_t o = {.on_file = on_file, .on_error = on_error, .ctx = r};
+        fswalk(path, &o);
+        r->list = NULL;
+    } else {
+        g_ptr_array_add(out, g_strdup(path)); /* ctread_path reports what is wrong */
+    }
+    return r->st.bad_files > bad ? -1 : 0;
+}
+
+void ctread_add_stats(ctread_t *r, const ctread_stats_t *m)
+{
+    r->st.files += m->files;
+    r->st.skipped += m->skipped;
+    r->st.bad_files += m->bad_files;
+    r->st.records += m->records;
+    r->st.non_records += m->non_records;
+    r->st.bytes += m->bytes;
 }

@@ -27,6 +27,7 @@
 #ifndef SG_TRAIL_CTREAD_H
 #define SG_TRAIL_CTREAD_H
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,14 @@ void ctread_free(ctread_t *r);
 /* A file, a directory (walked) or "-" (stdin). Returns 0, -1 if some file
  * was bad (already logged), or the callback's non-zero value. */
 int ctread_path(ctread_t *r, const char *path);
+/* The files ctread_path(path) would read, in the same order, appended to out
+ * (g_strdup'ed): a directory is walked (digests and non-log files skipped
+ * and counted), a file or "-" is returned as is. Errors are logged and
+ * counted in r's stats. Lets a caller read files on several threads, one
+ * ctread_t per thread (a ctread_t is not shared between threads). */
+int ctread_list(ctread_t *r, const char *path, GPtrArray *out);
+/* Add another reader's counters into r (after its thread is done). */
+void ctread_add_stats(ctread_t *r, const ctread_stats_t *more);
 /* Bytes already in memory (tests, fuzzing); name is used in messages. */
 int ctread_buffer(ctread_t *r, const char *name, const void *data, size_t n);
 const ctread_stats_t *ctread_get_stats(const ctread_t *r);

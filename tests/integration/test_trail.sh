@@ -56,6 +56,15 @@ expect_rc 1 "trail gzip from stdin" -- bash -c "cat '$gz' | '$SESGUARD' trail --
 expect_rc 1 "json-c reader" -- "$SESGUARD" trail --parser json-c --format json "$D/s3"
 cmp -s "$T/out" "$T/s3.jsonl" && ok "json-c reader = fast reader" || bad "readers disagree"
 
+# several reader threads give the same report as one
+expect_rc 1 "--jobs 1" -- "$SESGUARD" trail --jobs 1 --format json "$D/s3"
+cp "$T/out" "$T/jobs1"
+expect_rc 1 "--jobs 4" -- "$SESGUARD" trail --jobs 4 --format json "$D/s3" "$D/attack/lines.jsonl"
+expect_rc 1 "--jobs 1, same files" -- "$SESGUARD" trail --jobs 1 --format json "$D/s3" "$D/attack/lines.jsonl"
+"$SESGUARD" trail --jobs 4 --format json "$D/s3" "$D/attack/lines.jsonl" >"$T/jobs4" 2>/dev/null
+cmp -s "$T/out" "$T/jobs4" && ok "--jobs 4 = --jobs 1" || bad "report depends on --jobs"
+expect_rc 2 "--jobs 0 is refused" -- "$SESGUARD" trail --jobs 0 "$D/s3"
+
 # --- benign look-alikes -----------------------------------------------------
 expect_rc 0 "Trusted Advisor reading quotas in every region is not an incident" -- "$SESGUARD" trail --format json "$D/benign/trusted-advisor.json"
 expect_rc 0 "an application polling its quota is not an incident" -- "$SESGUARD" trail --format json "$D/benign/app-polling.json"
