@@ -4,7 +4,9 @@
  * A context per resolver, with its cache, asking either one forwarder
  * ("HOST[:PORT]": an IPv4 or IPv6 address, "[v6]:port" for a port with
  * IPv6) or the servers of /etc/resolv.conf. Localhost forwarders are
- * allowed (an authoritative server on loopback is how the tests run).
+ * allowed (an authoritative server on loopback is how the tests run), and
+ * the special-use zones libunbound would answer itself are passed through
+ * to the server (ub_pass_through below).
  * With /etc/resolv.conf, the root trust anchor of Debian's dns-root-data
  * (/usr/share/dns/root.key) is loaded when present, so answers can be
  * DNSSEC-validated (dns_answer_t.secure); a forwarder given by hand is
@@ -40,6 +42,19 @@
 #include "util/slice.h"
 
 #define UB_ROOT_ANCHOR "/usr/share/dns/root.key"
+
+/* libunbound answers some names itself (RFC 6303 and RFC 6761 zones:
+ * "test.", TEST-NET reverse zones, ...) with NXDOMAIN, as a full resolver
+ * should. sesguard is a stub: the server it was given decides, as it would
+ * for any stub resolver (an internal server may hold PTR records for
+ * private space; a test server serves documentation addresses). These are
+ * made transparent; localhost and its reverse zones stay local. */
+static const char *const ub_pass_through[] = {
+    "test.", "invalid.", "onion.", "home.arpa.", "0.in-addr.arpa.", "254.169.in-addr.arpa.",
+    "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+    "d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.",
+    "b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
+};
 
 typedef struct ub_query {
     bool done;
@@ -252,6 +267,16 @@ dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char
     int rc = ub_ctx_async(u->ctx, 1);
     if (rc == 0)
         rc = ub_ctx_set_option(u->ctx, "do-not-query-localhost:", "no");
+    /* private address space (RFC 1918, RFC 6598) reverse zones */
+    if (rc == 0)
+        rc = ub_ctx_set_option(u->ctx, "unblock-lan-zones:", "yes");
+    if (rc == 0)
+        rc = ub_ctx_set_option(u->ctx, "insecure-lan-zones:", "yes");
+    for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(ub_pass_through); i++) {
+        char *v = g_strdup_printf("%s transparent", ub_pass_through[i]);
+        rc = ub_ctx_set_option(u->ctx, "local-zone:", v);
+        g_free(v);
+    }
     if (rc == 0 && forwarder) {
         char *spec = forwarder_spec(forwarder, err);
         if (!spec) {
