@@ -310,17 +310,22 @@ static void validate(const dkimmsg_t *m, slot_t *slots, const dkim_opts_t *o, ar
     dkim_bhcache_free(cache);
 }
 
-arc_result_t *arc_validate_msg(const dkimmsg_t *m, const dkim_opts_t *o)
+arc_result_t *arc_validate_msg(const dkimmsg_t *m, const dkim_opts_t *opts)
 {
+    dkim_opts_t o = *opts;
+    if (o.keys == NULL)
+        o.keys = dkim_keycache_new();
     arc_result_t *r = result_new();
     slot_t slots[DKIMSIG_ARC_MAX_INSTANCE + 1];
     for (size_t i = 0; i < G_N_ELEMENTS(slots); i++)
         slots[i] = (slot_t){-1, -1, -1, {NULL, 0}, NULL, NULL};
-    validate(m, slots, o, r);
+    validate(m, slots, &o, r);
     for (size_t i = 0; i < G_N_ELEMENTS(slots); i++) {
         dkimsig_free(slots[i].ams_sig);
         dkimsig_free(slots[i].as_sig);
     }
+    if (opts->keys == NULL)
+        dkim_keycache_free(o.keys);
     return r;
 }
 

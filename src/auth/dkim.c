@@ -106,6 +106,63 @@ dkim_lookup_status_t dkim_lookup_dns(void *ctx, const char *name, GPtrArray *rec
     return rc;
 }
 
+typedef struct key_entry {
+    dkim_lookup_status_t st;
+    GPtrArray *recs; /* GBytes* */
+    char *why;
+} key_entry_t;
+
+struct dkim_keycache {
+    GHashTable *names; /* lower-case name -> key_entry_t* */
+    unsigned lookups;
+};
+
+static void key_entry_free(gpointer p)
+{
+    key_entry_t *e = p;
+    g_ptr_array_unref(e->recs);
+    g_free(e->why);
+    g_free(e);
+}
+
+dkim_keycache_t *dkim_keycache_new(void)
+{
+    dkim_keycache_t *c = g_new0(dkim_keycache_t, 1);
+    c->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, key_entry_free);
+    return c;
+}
+
+void dkim_keycache_free(dkim_keycache_t *c)
+{
+    if (c == NULL)
+        return;
+    g_hash_table_destroy(c->names);
+    g_free(c);
+}
+
+/* The cached answer for name, asking the lookup function at most once;
+ * NULL when the budget is spent. */
+static const key_entry_t *lookup_cached(const dkim_opts_t *o, const char *name)
+{
+    dkim_keycache_t *c = o->keys;
+    char *low = g_ascii_strdown(name, -1);
+    key_entry_t *e = g_hash_table_lookup(c->names, low);
+    if (e != NULL) {
+        g_free(low);
+        return e;
+    }
+    if (c->lookups >= DKIM_MAX_KEY_LOOKUPS) {
+        g_free(low);
+        return NULL;
+    }
+    c->lookups++;
+    e = g_new0(key_entry_t, 1);
+    e->recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    e->st = o->lookup(o->lookup_ctx, name, e->recs, &e->why);
+    g_hash_table_insert(c->names, low, e);
+    return e;
+}
+
 dkim_result_t dkim_fetch_key(const dkim_opts_t *o, const char *selector, const char *domain,
                              dkimkey_t **out, char **reason)
 {
@@ -114,23 +171,30 @@ dkim_result_t dkim_fetch_key(const dkim_opts_t *o, const char *selector, const c
         *reason = g_strdup("no key lookup configured");
         return DKIM_TEMPERROR;
     }
+    dkim_opts_t local = *o;
+    if (local.keys == NULL)
+        local.keys = dkim_keycache_new();
     char *name = g_strconcat(selector, "._domainkey.", domain, NULL);
-    GPtrArray *recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    char *why = NULL;
-    dkim_lookup_status_t st = o->lookup(o->lookup_ctx, name, recs, &why);
+    const key_entry_t *e = lookup_cached(&local, name);
     dkim_result_t rc;
-    if (st == DKIM_LOOKUP_TEMPFAIL) {
-        *reason = g_strdup_printf("key lookup %s failed: %s", name, why ? why : "temporary error");
+    if (e == NULL) {
+        *reason = g_strdup_printf("key lookup %s not done: more than %d key lookups for one "
+                                  "message",
+                                  name, DKIM_MAX_KEY_LOOKUPS);
         rc = DKIM_TEMPERROR;
-    } else if (st == DKIM_LOOKUP_NONE || recs->len == 0) {
+    } else if (e->st == DKIM_LOOKUP_TEMPFAIL) {
+        *reason =
+            g_strdup_printf("key lookup %s failed: %s", name, e->why ? e->why : "temporary error");
+        rc = DKIM_TEMPERROR;
+    } else if (e->st == DKIM_LOOKUP_NONE || e->recs->len == 0) {
         *reason = g_strdup_printf("no key record at %s", name);
         rc = DKIM_PERMERROR;
     } else {
         /* RFC 6376 6.1.2: with several records, use the first usable one. */
         const char *first_why = NULL;
-        for (guint i = 0; i < recs->len && *out == NULL; i++) {
+        for (guint i = 0; i < e->recs->len && *out == NULL; i++) {
             gsize n;
-            const char *p = g_bytes_get_data(recs->pdata[i], &n);
+            const char *p = g_bytes_get_data(e->recs->pdata[i], &n);
             const char *kwhy = NULL;
             if (dkimkey_parse(slice_make(p, n), out, &kwhy) != 0 && first_why == NULL)
                 first_why = kwhy;
@@ -142,9 +206,9 @@ dkim_result_t dkim_fetch_key(const dkim_opts_t *o, const char *selector, const c
             rc = DKIM_PASS;
         }
     }
-    g_free(why);
     g_free(name);
-    g_ptr_array_unref(recs);
+    if (o->keys == NULL)
+        dkim_keycache_free(local.keys);
     return rc;
 }
 
@@ -377,8 +441,12 @@ static void fill_best_effort(dkim_sigres_t *res, slice_t value)
         res->algorithm = g_utf8_make_valid(t->value.p, (gssize)t->value.n);
 }
 
-GPtrArray *dkim_verify_msg(const dkimmsg_t *m, const dkim_opts_t *o)
+GPtrArray *dkim_verify_msg(const dkimmsg_t *m, const dkim_opts_t *opts)
 {
+    dkim_opts_t local = *opts;
+    const dkim_opts_t *o = &local;
+    if (local.keys == NULL)
+        local.keys = dkim_keycache_new();
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)dkim_sigres_free);
     unsigned max = o->max_sigs ? o->max_sigs : DKIM_MAX_SIGS;
     unsigned seen = 0;
@@ -406,6 +474,8 @@ GPtrArray *dkim_verify_msg(const dkimmsg_t *m, const dkim_opts_t *o)
         dkimsig_free(sig);
     }
     dkim_bhcache_free(cache);
+    if (opts->keys == NULL)
+        dkim_keycache_free(local.keys);
     return out;
 }
 

@@ -59,6 +59,9 @@
 #define DKIM_MAX_HASHED_HEADER (4u * 1024 * 1024)
 /* Allowed clock difference for t= in the future. */
 #define DKIM_CLOCK_SKEW 300
+/* Distinct key names looked up per message: 16 DKIM signatures plus the
+ * sealers of an ARC chain (usually one or two domains). */
+#define DKIM_MAX_KEY_LOOKUPS 24
 /* Distinct body hashes computed per message (DKIM and ARC together). */
 #define DKIM_MAX_BODY_HASHES 8
 
@@ -81,11 +84,22 @@ typedef enum dkim_lookup_status {
 typedef dkim_lookup_status_t (*dkim_lookup_fn)(void *ctx, const char *name, GPtrArray *records,
                                                char **why);
 
+/* Key records fetched for one message, and the lookup budget: each
+ * distinct name is asked once (an ARC sealer's key serves its AMS and its
+ * seal), and at most DKIM_MAX_KEY_LOOKUPS names are asked per message, so
+ * a hostile message cannot make us wait for 100 slow DNS answers. */
+typedef struct dkim_keycache dkim_keycache_t;
+dkim_keycache_t *dkim_keycache_new(void);
+void dkim_keycache_free(dkim_keycache_t *c);
+
 typedef struct dkim_opts {
     dkim_lookup_fn lookup;
     void *lookup_ctx;
     int64_t now;       /* verification time; 0 means time(NULL) */
     unsigned max_sigs; /* 0 means DKIM_MAX_SIGS */
+    /* Shared by the DKIM and ARC checks of one message; NULL: each
+     * dkim_verify / arc_validate call uses its own. */
+    dkim_keycache_t *keys;
 } dkim_opts_t;
 
 typedef struct dkim_sigres {

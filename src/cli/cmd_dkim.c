@@ -301,7 +301,7 @@ int cmd_dkim(int argc, char **argv)
     if (res == NULL)
         return EXIT_TROUBLE;
 
-    dkim_opts_t opts = {dkim_lookup_dns, res, (int64_t)now, 0};
+    dkim_opts_t opts = {dkim_lookup_dns, res, (int64_t)now, 0, NULL};
     bool trouble = false, findings = false;
     for (int i = optind; i < argc; i++) {
         char *err = NULL;
@@ -320,8 +320,11 @@ int cmd_dkim(int argc, char **argv)
             trouble = true;
             continue;
         }
+        opts.keys = dkim_keycache_new(); /* one budget for DKIM and ARC */
         GPtrArray *sigs = dkim_verify_msg(m, &opts);
         arc_result_t *arc = arc_validate_msg(m, &opts);
+        dkim_keycache_free(opts.keys);
+        opts.keys = NULL;
         dkimmsg_free(m);
         findings |= sigs->len == 0;
         for (guint k = 0; k < sigs->len; k++)

@@ -44,7 +44,7 @@ static dkim_lookup_status_t lookup(void *ctx, const char *name, GPtrArray *recs,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    dkim_opts_t o = {lookup, NULL, 1528637909, 0};
+    dkim_opts_t o = {lookup, NULL, 1528637909, 0, NULL};
     GPtrArray *r = dkim_verify((const char *)data, size, &o);
     if (r == NULL)
         return 0;

@@ -72,7 +72,7 @@ static void test_valimail_suite(void **state)
         if (strcmp(w[0], "key") == 0) {
             g_hash_table_replace(keys, g_ascii_strdown(w[1], -1), g_strndup(data, len));
         } else {
-            dkim_opts_t o = {tab_lookup, keys, 1700000000, 0};
+            dkim_opts_t o = {tab_lookup, keys, 1700000000, 0, NULL};
             arc_result_t *r = arc_validate(data, len, &o);
             assert_non_null(r);
             total++;
@@ -117,7 +117,7 @@ static void test_stalwart_sealed(void **state)
         g_strfreev(lines);
         const char *msg = sep + 2;
         size_t mlen = n - (size_t)(msg - d);
-        dkim_opts_t o = {tab_lookup, keys, 1674137914, 0};
+        dkim_opts_t o = {tab_lookup, keys, 1674137914, 0, NULL};
         arc_result_t *r = arc_validate(msg, mlen, &o);
         if (r->cv != ARC_PASS)
             fail_msg("%s: %s (%s)", files[i], arc_cv_name(r->cv), r->reason);
@@ -159,7 +159,7 @@ static void test_aar_instance(void **state)
 static void test_hostile(void **state)
 {
     GHashTable *keys = tab_new();
-    dkim_opts_t o = {tab_lookup, keys, 0, 0};
+    dkim_opts_t o = {tab_lookup, keys, 0, 0, NULL};
     const char *inputs[] = {
         "",
         "From: a\n\nbody\n",

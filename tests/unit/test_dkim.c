@@ -22,11 +22,13 @@
 typedef struct keytab {
     GHashTable *t; /* name (lower case, no trailing dot) -> record */
     bool tempfail;
+    unsigned calls;
 } keytab_t;
 
 static dkim_lookup_status_t tab_lookup(void *ctx, const char *name, GPtrArray *recs, char **why)
 {
     keytab_t *k = ctx;
+    k->calls++;
     if (k->tempfail) {
         *why = g_strdup("test tempfail");
         return DKIM_LOOKUP_TEMPFAIL;
@@ -71,7 +73,7 @@ static char *read_file(const char *path, size_t *len)
 
 static GPtrArray *verify(keytab_t *k, const char *msg, size_t len, int64_t now)
 {
-    dkim_opts_t o = {tab_lookup, k, now, 0};
+    dkim_opts_t o = {tab_lookup, k, now, 0, NULL};
     GPtrArray *r = dkim_verify(msg, len, &o);
     assert_non_null(r);
     return r;
@@ -631,6 +633,46 @@ static void test_stalwart_messages(void **state)
     assert_int_equal(files, 6);
 }
 
+/* ---- key cache and lookup budget ---- */
+
+static void test_key_cache(void **state)
+{
+    keytab_t *k = rfc8463_keys();
+    size_t len;
+    char *msg = read_file(SG_TEST_DATA "/dkim/rfc8463-A3-signed.eml", &len);
+    dkim_opts_t o = {tab_lookup, k, 1528637909, 0, dkim_keycache_new()};
+    for (int round = 0; round < 3; round++) {
+        GPtrArray *r = dkim_verify(msg, len, &o);
+        assert_int_equal(sr(r, 0)->result, DKIM_PASS);
+        assert_int_equal(sr(r, 1)->result, DKIM_PASS);
+        g_ptr_array_unref(r);
+    }
+    assert_int_equal(k->calls, 2); /* each name asked once */
+    dkim_keycache_free(o.keys);
+    /* The budget: distinct names beyond DKIM_MAX_KEY_LOOKUPS are not asked. */
+    o.keys = dkim_keycache_new();
+    k->calls = 0;
+    for (int i = 0; i < DKIM_MAX_KEY_LOOKUPS + 5; i++) {
+        char sel[32];
+        g_snprintf(sel, sizeof sel, "s%d", i);
+        dkimkey_t *key = NULL;
+        char *why = NULL;
+        dkim_result_t rc = dkim_fetch_key(&o, sel, "football.example.com", &key, &why);
+        if (i < DKIM_MAX_KEY_LOOKUPS) {
+            assert_int_equal(rc, DKIM_PERMERROR); /* no such record */
+        } else {
+            assert_int_equal(rc, DKIM_TEMPERROR);
+            assert_non_null(strstr(why, "key lookups"));
+        }
+        assert_null(key);
+        g_free(why);
+    }
+    assert_int_equal(k->calls, DKIM_MAX_KEY_LOOKUPS);
+    dkim_keycache_free(o.keys);
+    g_free(msg);
+    tab_free(k);
+}
+
 /* ---- hostile shapes ---- */
 
 static void test_hostile(void **state)
@@ -675,7 +717,7 @@ int main(void)
         cmocka_unit_test(test_tag_list),        cmocka_unit_test(test_b64),
         cmocka_unit_test(test_sig_parse),       cmocka_unit_test(test_key_parse),
         cmocka_unit_test(test_dkimpy_data),     cmocka_unit_test(test_stalwart_messages),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_key_cache),       cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
