@@ -39,7 +39,9 @@ ALIASES = {
     "American Express": (["アメックス", "Amex"], ["americanexpress.com", "aexp.com", "americanexpress.co.jp"]),
     "Microsoft": (["Outlook", "Office 365", "Microsoft 365", "OneDrive", "SharePoint", "Microsoft Teams", "マイクロソフト"],
                   ["microsoft.com", "office.com", "office365.com", "outlook.com", "live.com", "sharepoint.com",
-                   "onmicrosoft.com", "microsoftonline.com", "1drv.ms", "aka.ms", "svc.ms", "microsoftproject.com"]),
+                   "onmicrosoft.com", "microsoftonline.com", "1drv.ms", "aka.ms", "svc.ms", "microsoftproject.com",
+                   "hotmail.com", "msn.com", "outlook.jp", "hotmail.co.jp", "live.jp", "microsoft365.com", "skype.com",
+                   "office.net", "azure.com", "windows.net", "bing.com", "linkedin.com", "msftauthimages.net"]),
     "PayPal": (["ペイパル"], ["paypal.com", "paypal.jp", "paypal.co.uk", "paypal.de"]),
     "Coinbase": ([], ["coinbase.com"]),
     "Netflix": (["ネットフリックス"], ["netflix.com"]),
@@ -47,12 +49,18 @@ ALIASES = {
     "Adobe": ([], ["adobe.com", "adobesign.com", "echosign.com"]),
     "QuickBooks": (["Intuit"], ["intuit.com", "quickbooks.com", "intuit.ca"]),
     "Meta": (["Facebook", "Instagram", "WhatsApp"], ["facebook.com", "facebookmail.com", "meta.com", "instagram.com", "whatsapp.com", "fb.com"]),
-    "Google": (["Gmail", "YouTube", "Google Drive", "グーグル"], ["google.com", "gmail.com", "youtube.com", "google.co.jp", "googlemail.com", "1e100.net"]),
+    "Google": (["Gmail", "YouTube", "Google Drive", "グーグル"], ["google.com", "gmail.com", "youtube.com", "google.co.jp", "googlemail.com", "1e100.net", "googleapis.com", "gstatic.com", "googleusercontent.com", "ggpht.com", "googletagmanager.com", "google-analytics.com", "googlesyndication.com", "doubleclick.net", "youtu.be", "googlegroups.com", "withgoogle.com", "goo.gl", "g.co"]),
     "LINE": (["LINEヤフー"], ["line.me", "linecorp.com", "lycorp.co.jp", "line-apps.com"]),
     "ゆうちょ銀行": (["ゆうちょ", "JP BANK"], ["jp-bank.japanpost.jp", "japanpost.jp"]),
     "コインチェック": (["Coincheck"], ["coincheck.com"]),
     "bitFlyer": (["ビットフライヤー"], ["bitflyer.com", "bitflyer.jp"]),
     "エポスカード": (["EPOS"], ["eposcard.co.jp", "0101.co.jp"]),
+    "エムアイカード": (["MICARD", "MI CARD"], []),
+    "ライフカード": (["LIFE CARD", "LIFEカード"], []),
+    "ビューカード": (["VIEW CARD", "VIEWカード"], []),
+    "UCカード": (["UC CARD"], []),
+    "三菱UFJニコス": (["NICOS", "ニコス"], []),
+    "Yahoo! JAPAN": (["Yahoo!JAPAN", "ヤフー"], []),
     "Visa": ([], []),
     "Twitter": (["=X"], ["twitter.com", "x.com"]),
     "DHL": ([], []),
@@ -72,6 +80,19 @@ EXTRA_BRANDS = {  # brand -> (category, domains): brands the fact lists lack
     "PayPal": ("payment", ["paypal.com"]),
     "Google": ("it", ["google.com"]),
     "Apple": ("it", ["apple.com"]),
+    "エムアイカード": ("card", ["micard.co.jp"]),
+    "ライフカード": ("card", ["lifecard.co.jp"]),
+    "アプラス": ("card", ["aplus.co.jp"]),
+    "ビューカード": ("card", ["viewcard.co.jp"]),
+    "UCカード": ("card", ["uccard.co.jp"]),
+    "楽天カード": ("card", ["rakuten-card.co.jp"]),
+    "三菱UFJニコス": ("card", ["cr.mufg.jp", "nicos.co.jp"]),
+    "セブンカード": ("card", ["7card.co.jp"]),
+    "dカード": ("card", ["dcard.docomo.ne.jp", "docomo.ne.jp"]),
+    "ENEOSカード": ("card", ["eneos-card.jp"]),
+    "出光カード": ("card", ["idemitsucard.com"]),
+    "TS CUBIC CARD": ("card", ["tscubic.com"]),
+    "Yahoo! JAPAN": ("it", ["yahoo.co.jp", "yahoo-net.jp"]),
 }
 GENERIC = {"市役所/区役所/町村役場", "県庁/都庁/府庁/道庁", "県警/府警/道警", "信用金庫", "信用組合", "裁判所",
            "Benefits enrollment impersonation", "Google Drive fake file share", "Sharepoint fake file share"}
@@ -109,8 +130,20 @@ for cat, entries in jp.items():
         key = names[0]
         add(key, CATEGORY.get(cat, cat), names, doms)
 
+MERGE = {"Outlook": "Microsoft", "Microsoft Teams": "Microsoft", "Sharepoint": "Microsoft",
+         "Meta and subsidiaries": "Meta", "X (Twitter)": "Twitter", "Zoom (strict)": "Zoom",
+         "PayPal": "PayPal", "Amazon": "Amazon"}
 for raw, v in gl.items():
     name = raw.split(":", 1)[1].strip() if ":" in raw else raw
+    for k, target in MERGE.items():
+        if name.startswith(k):
+            add(target, "global", [target] if target != k else [k], v["legit_sender_domains"])
+            if k == "Outlook":
+                add(target, "global", ["Outlook"], [])
+            name = None
+            break
+    if name is None:
+        continue
     if name in GENERIC or " with " in name or " fake " in name or "impersonation" in name.lower() \
             or "notification" in name or "invitation" in name or "(strict)" in name:
         continue

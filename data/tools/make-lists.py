@@ -16,14 +16,16 @@ def words(path, key):
 
 def write(name, head, items):
     items = sorted({i.strip().lstrip(".").lower() for i in items if i.strip() and not i.startswith("#")})
-    items = [i for i in items if re.fullmatch(r"[a-z0-9*][a-z0-9.*-]*\.[a-z0-9-]+", i)]
+    items = [i for i in items if re.fullmatch(r"[a-z0-9*][a-z0-9.*-]*\.[a-z0-9*-]+", i)]
     with open(f"{dst}/{name}", "w", encoding="utf-8") as f:
         f.write(head)
         f.write("\n".join(items) + "\n")
     print(name, len(items))
 
 lic = "# Derived from {what} (Apache-2.0); regenerate with data/tools/make-lists.py.\n# One domain per line; a domain also covers its subdomains; '*' matches one label.\n"
-fm = [w for w in words(f"{src}/spamassassin/20_freemail_domains.cf", "freemail_domains") if "*" not in w]
+# SpamAssassin writes some providers as "hotmail.*": keep those as one-label globs
+fm = [w for w in words(f"{src}/spamassassin/20_freemail_domains.cf", "freemail_domains")
+      if "*" not in w or re.fullmatch(r"[a-z0-9-]+\.\*", w)]
 write("freemail.txt", "# Free mail providers: anyone can get an address there.\n" + lic.format(what="SpamAssassin's 20_freemail_domains.cf"), fm)
 sh = words(f"{src}/spamassassin/25_url_shortener.cf", "url_shortener")
 write("shorteners.txt", "# URL shorteners: the link hides where it goes.\n" + lic.format(what="SpamAssassin's 25_url_shortener.cf"), sh)

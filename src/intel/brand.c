@@ -231,6 +231,16 @@ unsigned brand_db_count(const brand_db_t *db)
     return db->brands->len;
 }
 
+const char *brand_name_at(const brand_db_t *db, const brand_t *b, unsigned i)
+{
+    for (guint k = 0; k < db->names->len; k++) {
+        const bname_t *n = db->names->pdata[k];
+        if (n->b == b && i-- == 0)
+            return n->raw;
+    }
+    return NULL;
+}
+
 const GPtrArray *brand_all(const brand_db_t *db)
 {
     return db->brands;

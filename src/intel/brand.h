@@ -62,6 +62,8 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
 bool brand_owns(const brand_t *b, const char *host);
 /* The brand owning host, or NULL. */
 const brand_t *brand_of_domain(const brand_db_t *db, const char *host);
+/* The i-th name written for brand b (0-based), or NULL past the last. */
+const char *brand_name_at(const brand_db_t *db, const brand_t *b, unsigned i);
 /* All brands (for lookalike checks). */
 const GPtrArray *brand_all(const brand_db_t *db);
 

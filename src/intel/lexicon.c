@@ -4,6 +4,7 @@
 #include "intel/lexicon.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <hs/hs.h>
 #include <string.h>
 
@@ -113,7 +114,7 @@ lexicon_t *lexicon_parse(const char *fname, const char *text, size_t len, char *
             pats[i] = x->folded;
             lens[i] = strlen(x->folded);
             ids[i] = i;
-            flags[i] = HS_FLAG_SINGLEMATCH;
+            flags[i] = 0; /* every position: the first may fail the word test */
         }
         hs_compile_error_t *ce = NULL;
         hs_error_t rc = hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &l->hs,
@@ -157,13 +158,29 @@ lexicon_t *lexicon_load(const char *path, char **err)
 typedef struct scan_ctx {
     const lexicon_t *l;
     lexicon_hits_t *out;
+    const char *hay;
+    size_t hay_len;
 } scan_ctx_t;
+
+static bool alnum(unsigned char c)
+{
+    return c < 0x80 && g_ascii_isalnum(c);
+}
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
 {
     scan_ctx_t *c = ctx;
     const phrase_t *x = c->l->phrases->pdata[id];
+    size_t n = strlen(x->folded);
+    if (to < n || to > c->hay_len)
+        return 0;
+    /* Latin phrases match whole words only: "locked" is not in "blocked" */
+    const char *at = c->hay + (to - n);
+    if (alnum((unsigned char)x->folded[0]) && at > c->hay && alnum((unsigned char)at[-1]))
+        return 0;
+    if (alnum((unsigned char)x->folded[n - 1]) && alnum((unsigned char)at[n]))
+        return 0;
     c->out->count[x->group]++;
     if (c->out->first[x->group] == NULL)
         c->out->first[x->group] = x->raw;
@@ -180,7 +197,7 @@ void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits
     char *n = normalise_text_n(text, max, NULL);
     char *folded = g_utf8_casefold(n, -1);
     if (hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
-        scan_ctx_t c = {l, out};
+        scan_ctx_t c = {l, out, folded, strlen(folded)};
         hs_scan(l->hs, folded, (unsigned)strlen(folded), 0, scratch, on_match, &c);
     }
     g_free(folded);

@@ -4,9 +4,8 @@
  *
  * File: one block per group, "[group]", then "LANG = phrase | phrase"
  * lines (ja, en, and any other language). Phrases are matched in the
- * normalised, case-folded text (see normalise.h), as substrings: Japanese
- * has no spaces, and Latin phrases are chosen long enough not to hit
- * inside other words. One Hyperscan literal database covers every phrase.
+ * normalised, case-folded text (see normalise.h); phrases that begin or
+ * end with a Latin letter match on word boundaries there. One Hyperscan literal database covers every phrase.
  * A phrase list only carries within its language: rules weigh these
  * lightly and lean on language-independent signals.
  *
@@ -22,7 +21,7 @@
 typedef struct lexicon lexicon_t;
 
 typedef struct lexicon_hits {
-    unsigned count[LEXICON_MAX_GROUPS];       /* distinct phrases found */
+    unsigned count[LEXICON_MAX_GROUPS];       /* matches found */
     const char *first[LEXICON_MAX_GROUPS];    /* the first phrase found, as written */
 } lexicon_hits_t;
 

@@ -37,6 +37,7 @@ static const struct {
     [MAIL_ANOM_ATTACHMENT_LIMIT] = {"attachment_limit", N_("more attachments than the limit")},
     [MAIL_ANOM_FORGED_AUTHRES] = {"forged_authentication_results", N_("Authentication-Results claiming a trusted server, written outside it")},
     [MAIL_ANOM_FORGED_PLATFORM_ID] = {"forged_platform_id", N_("a sending platform's Message-ID without any other sign of that platform")},
+    [MAIL_ANOM_HTML_INCOMPLETE] = {"html_incomplete", N_("HTML built to stop filters from reading it to the end")},
     [MAIL_ANOM_PLATFORM_MISMATCH] = {"platform_mismatch", N_("a sending platform's own fields disagree")},
 };
 

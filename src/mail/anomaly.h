@@ -42,6 +42,7 @@ typedef enum mail_anomaly {
     MAIL_ANOM_FORGED_AUTHRES,     /* Authentication-Results claiming a trusted id from outside */
     MAIL_ANOM_FORGED_PLATFORM_ID, /* a platform's Message-ID form without the platform */
     MAIL_ANOM_PLATFORM_MISMATCH,  /* a platform's own fields disagree (region, time) */
+    MAIL_ANOM_HTML_INCOMPLETE,    /* HTML the parser could not read to its end */
     MAIL_ANOM_COUNT
 } mail_anomaly_t;
 

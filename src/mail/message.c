@@ -474,6 +474,10 @@ static void take_html(parse_t *ps, const char *u, size_t n, bool show)
     }
     if (hr.links_truncated)
         mail_msg_anomaly(ps->m, MAIL_ANOM_URL_LIMIT, "more than %d links", MAIL_MAX_URLS);
+    if (hr.incomplete)
+        mail_msg_anomaly(ps->m, MAIL_ANOM_HTML_INCOMPLETE, "HTML nested or padded past the parser's limits");
+    ps->m->html_forms += hr.forms;
+    ps->m->html_password_inputs += hr.password_inputs;
     html_result_clear(&hr);
 }
 

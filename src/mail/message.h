@@ -106,6 +106,8 @@ typedef struct mail_msg {
     char *text;               /* visible text of all text parts, UTF-8 */
     GPtrArray *links;         /* mail_link_t*, HTML links then plain-text URLs */
     GPtrArray *attachments;   /* mail_attachment_t* */
+    unsigned html_forms;      /* <form> elements in HTML parts and HTML attachments */
+    unsigned html_password_inputs; /* <input type=password> among them */
     GPtrArray *anomalies;     /* mail_anomaly_rec_t* */
     guint32 anomaly_bits;     /* 1 << mail_anomaly_t, for quick tests */
 } mail_msg_t;

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "intel/domain.h"
 #include "rules/rules.h"
 
 static const char *sender_label(const scan_t *s)
@@ -81,6 +82,62 @@ static void subject_rules(scan_t *s, const brand_hit_t **claimed)
     }
 }
 
+bool rules_is_bounce(const scan_t *s)
+{
+    const mail_header_t *ct = mail_msg_header(s->msg, "Content-Type");
+    if (ct && strstr(ct->value, "multipart/report"))
+        return true;
+    const char *a = s->facts.from ? s->facts.from->address : NULL;
+    return a && (g_ascii_strncasecmp(a, "mailer-daemon@", 14) == 0 ||
+                 g_ascii_strncasecmp(a, "postmaster@", 11) == 0);
+}
+
+/* A brand's own domain in From without the brand's DKIM signature: big
+ * senders sign everything, so this is the spoofed-From case that DMARC
+ * would catch at a receiver that checks it. Free mail addresses at a
+ * brand's consumer service (gmail.com, outlook.com) are people, not the
+ * brand, and are left alone. */
+static void unsigned_brand(scan_t *s)
+{
+    const scan_facts_t *f = &s->facts;
+    if (f->from_domain == NULL || f->from_freemail || rules_is_bounce(s))
+        return;
+    const brand_t *b = brand_of_domain(s->engine->brands, f->from_domain);
+    if (b == NULL)
+        return;
+    for (guint i = 0; i < s->msg->dkim_domains->len; i++)
+        if (brand_owns(b, s->msg->dkim_domains->pdata[i]))
+            return;
+    if (scan_sender_is_brand(s, b) && f->verified_dkim && f->verified_dkim->len)
+        return;
+    scan_add_symbol(s, "BRAND_UNSIGNED", b->id, f->from_domain,
+                    "From: %s; DKIM-Signature d=: %u, none of %s", f->from->address,
+                    s->msg->dkim_domains->len, b->id);
+}
+
+/* "Mail Center", "IT Helpdesk", "メール管理者" writing from outside the
+ * recipient's organisation: the lure that asks for a mailbox password. */
+static void mail_admin(engine_t *e, scan_t *s)
+{
+    const scan_facts_t *f = &s->facts;
+    int g = lexicon_group(e->lexicon, "mailadmin");
+    if (g < 0 || f->from == NULL || *f->from->display_name == '\0' || rules_is_bounce(s))
+        return;
+    lexicon_hits_t h;
+    lexicon_scan(e->lexicon, f->from->display_name, 512, &h);
+    if (h.count[g] == 0)
+        return;
+    char *rdom = f->recipient ? domain_of_address(f->recipient) : NULL;
+    char *rorg = rdom ? domain_org(rdom) : NULL;
+    bool outside = f->from_org && (rorg == NULL || strcmp(rorg, f->from_org) != 0);
+    if (outside)
+        scan_add_symbol(s, "MAIL_ADMIN_IMPERSONATION", h.first[g], f->from_domain,
+                        "From: \"%s\" <%s>%s%s", f->from->display_name, f->from->address,
+                        rdom ? ", recipient at " : "", rdom ? rdom : "");
+    g_free(rorg);
+    g_free(rdom);
+}
+
 void rbrand_run(engine_t *e, scan_t *s)
 {
     const scan_facts_t *f = &s->facts;
@@ -94,6 +151,8 @@ void rbrand_run(engine_t *e, scan_t *s)
                             "now %s",
                             s->platform->label, s->platform->account, n, f->from_org);
     }
+    unsigned_brand(s);
+    mail_admin(e, s);
     name_rules(s, &claimed);
     subject_rules(s, &claimed);
 
@@ -103,20 +162,23 @@ void rbrand_run(engine_t *e, scan_t *s)
     int cred = lexicon_group(e->lexicon, "credential"), thr = lexicon_group(e->lexicon, "threat");
     bool lure = (cred >= 0 && f->lex.count[cred]) || (thr >= 0 && f->lex.count[thr]);
     const brand_hit_t *bh = foreign_hit(s, f->body_hits, f->n_body);
-    if (bh && lure) {
+    const mail_header_t *ct = mail_msg_header(s->msg, "Content-Type");
+    bool report = ct && strstr(ct->value, "multipart/report"); /* a bounce quoting mail */
+    if (bh && lure && !report) {
         scan_add_symbol(s, "BRAND_BODY", bh->name, sender_label(s),
                         "text names %s next to \"%s\"", bh->brand->id,
                         cred >= 0 && f->lex.first[cred] ? f->lex.first[cred] : f->lex.first[thr]);
-        if (claimed == NULL)
-            claimed = bh;
     }
+    /* the rest needs the claim where a reader sees it first: the sender's
+     * name or the subject; a brand in the text is weaker evidence */
     if (claimed == NULL)
         return;
 
-    if (f->from_freemail)
+    bool by_name = scan_has_symbol(s, "BRAND_DISPLAY_NAME");
+    if (f->from_freemail && by_name)
         scan_add_symbol(s, "FROM_FREEMAIL_BRAND", f->from->address, claimed->name,
                         "%s is a free mail provider", f->from_domain);
-    if (s->platform && !scan_sender_is_brand(s, claimed->brand))
+    if (s->platform && by_name && !scan_sender_is_brand(s, claimed->brand))
         scan_add_symbol(s, "PLATFORM_IMPERSONATION", s->platform->label, claimed->name,
                         "relayed by %s%s%s while naming %s", s->platform->label,
                         s->platform->account ? ", account " : "",

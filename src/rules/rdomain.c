@@ -8,8 +8,8 @@
  * owns, its registrable domain's first label is compared with every brand
  * domain's label:
  *   - same UTS #39 skeleton but different spelling (paypa1, rnicrosoft),
- *     or one edit away for labels of six letters or more (amazom) ->
- *     LOOKALIKE_DOMAIN;
+ *     or the same after folding typo-squatting edits (amaz0n, paypall,
+ *     pay-pal) -> LOOKALIKE_DOMAIN;
  *   - a brand label as a whole word of the host (amazon-co-jp.verify.top)
  *     or, for labels of six letters or more, inside a label
  *     (paypalsecure.com) -> BRAND_IN_DOMAIN;
@@ -31,7 +31,36 @@
 typedef struct dindex {
     GHashTable *labels; /* label -> brand_t* */
     GHashTable *skels;  /* skeleton(label) -> label (owned by labels) */
+    GHashTable *typos;  /* typo_fold(label) -> label (owned by labels) */
 } dindex_t;
+
+/* Fold the edits typo-squatters make: digits for letters (amaz0n,
+ * paypa1), doubled letters (amazzon, paypall), hyphens (pay-pal), i/l
+ * swaps. Two labels with the same fold and different spellings are one
+ * typo apart in the way that fools a reader; plain one-letter distance
+ * would also match unrelated words (zanshin/hanshin). */
+static char *typo_fold(const char *label)
+{
+    GString *o = g_string_new(NULL);
+    for (const char *p = label; *p; p++) {
+        char c = g_ascii_tolower(*p);
+        switch (c) {
+        case '0': c = 'o'; break;
+        case '1': case 'i': c = 'l'; break;
+        case '3': c = 'e'; break;
+        case '4': c = 'a'; break;
+        case '5': c = 's'; break;
+        case '7': c = 't'; break;
+        case '8': c = 'b'; break;
+        case '-': case '_': continue;
+        default: break;
+        }
+        if (o->len && o->str[o->len - 1] == c)
+            continue;
+        g_string_append_c(o, c);
+    }
+    return g_string_free(o, FALSE);
+}
 
 static const char *const generic[] = {
     "mail", "email", "post", "news", "info", "online", "secure", "cloud", "group", "home",
@@ -59,18 +88,39 @@ static char *org_label(const char *host)
     return l;
 }
 
+/* A brand's data lists third parties that legitimately send for it
+ * (payment processors, survey tools); only domains whose label spells the
+ * brand's own name make a "brand label": "amazon" for Amazon, not "affirm". */
+static bool label_names_brand(const brand_db_t *db, const brand_t *b, const char *label)
+{
+    bool yes = false;
+    for (guint i = 0; !yes; i++) {
+        const char *name = brand_name_at(db, b, i);
+        if (name == NULL)
+            break;
+        GString *ascii = g_string_new(NULL);
+        for (const char *p = name; *p; p++)
+            if (g_ascii_isalnum(*p))
+                g_string_append_c(ascii, g_ascii_tolower(*p));
+        yes = ascii->len >= 3 && (strstr(label, ascii->str) || strstr(ascii->str, label));
+        g_string_free(ascii, TRUE);
+    }
+    return yes;
+}
+
 void *rdomain_index_new(const brand_db_t *brands)
 {
     dindex_t *x = g_new0(dindex_t, 1);
     x->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     x->skels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x->typos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     const GPtrArray *all = brand_all(brands);
     for (guint i = 0; i < all->len; i++) {
         brand_t *b = all->pdata[i];
         for (char **d = b->domains; *d; d++) {
             char *l = org_label(*d);
             if (strlen(l) < RDOMAIN_MIN_LABEL || is_generic(l) ||
-                g_hash_table_contains(x->labels, l)) {
+                g_hash_table_contains(x->labels, l) || !label_names_brand(brands, b, l)) {
                 g_free(l);
                 continue;
             }
@@ -80,6 +130,11 @@ void *rdomain_index_new(const brand_db_t *brands)
                 g_hash_table_insert(x->skels, sk, l);
             else
                 g_free(sk);
+            char *t = typo_fold(l);
+            if (!g_hash_table_contains(x->typos, t))
+                g_hash_table_insert(x->typos, t, l);
+            else
+                g_free(t);
         }
     }
     return x;
@@ -91,6 +146,7 @@ void rdomain_index_free(void *index)
     if (x == NULL)
         return;
     g_hash_table_destroy(x->skels);
+    g_hash_table_destroy(x->typos);
     g_hash_table_destroy(x->labels);
     g_free(x);
 }
@@ -148,22 +204,24 @@ static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *lab
                         b->id);
         return;
     }
-    if (c->close && strlen(label) >= 6) {
-        GHashTableIter it;
-        gpointer k, v;
-        g_hash_table_iter_init(&it, x->labels);
-        while (g_hash_table_iter_next(&it, &k, &v)) {
-            size_t kl = strlen(k), ll = strlen(label);
-            if (kl < 6 || (kl > ll ? kl - ll : ll - kl) > 1 || strcmp(k, label) == 0)
-                continue;
-            if (rules_edit_distance(label, k, 1) <= 1) {
-                scan_add_symbol(s, "LOOKALIKE_DOMAIN", c->host, ((brand_t *)v)->id,
-                                "%s %s: \"%s\" is one letter from \"%s\" (%s)", c->where, c->host,
-                                label, (const char *)k, ((brand_t *)v)->id);
-                return;
-            }
+    if (c->close && strlen(label) >= 5) {
+        char *t = typo_fold(label);
+        const char *orig = g_hash_table_lookup(x->typos, t);
+        if (orig && strcmp(orig, label) != 0) {
+            brand_t *b = g_hash_table_lookup(x->labels, orig);
+            scan_add_symbol(s, "LOOKALIKE_DOMAIN", c->host, b->id,
+                            "%s %s: \"%s\" is a typo-style variant of \"%s\" (%s)", c->where,
+                            c->host, label, orig, b->id);
+            g_free(t);
+            return;
         }
+        g_free(t);
     }
+    /* the brand's own label under another suffix (yahoo.com for a brand
+     * owning yahoo.co.jp) is most often the brand's sister site, not a
+     * fake: not judged here */
+    if (g_hash_table_contains(x->labels, label))
+        return;
     /* brand names inside the host */
     gchar **toks = g_strsplit_set(c->host, ".-_", -1);
     for (gchar **t = toks; *t; t++) {
@@ -188,12 +246,72 @@ static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *lab
         }
 }
 
+/* The label with accents stripped (NFD, marks removed), if that leaves
+ * plain ASCII different from the label: "robínhood" -> "robinhood". */
+static char *deaccent(const char *label)
+{
+    char *nfd = g_utf8_normalize(label, -1, G_NORMALIZE_NFD);
+    if (nfd == NULL)
+        return NULL;
+    GString *o = g_string_new(NULL);
+    bool ascii = true;
+    for (const char *p = nfd; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        if (g_unichar_type(ch) == G_UNICODE_NON_SPACING_MARK)
+            continue;
+        if (ch >= 0x80)
+            ascii = false;
+        g_string_append_unichar(o, ch);
+    }
+    g_free(nfd);
+    if (!ascii || strcmp(o->str, label) == 0) {
+        g_string_free(o, TRUE);
+        return NULL;
+    }
+    return g_string_free(o, FALSE);
+}
+
+static bool matches_display_name(const scan_t *s, const char *ascii)
+{
+    if (s->facts.from == NULL)
+        return false;
+    GString *sq = g_string_new(NULL);
+    for (const char *p = s->facts.from->display_norm; *p; p++)
+        if (g_ascii_isalnum(*p))
+            g_string_append_c(sq, g_ascii_tolower(*p));
+    bool yes = sq->len >= 4 && strcmp(sq->str, ascii) == 0;
+    g_string_free(sq, TRUE);
+    return yes;
+}
+
 static void check_idn(engine_t *e, scan_t *s, const cand_t *c)
 {
     if (strstr(c->host, "xn--") == NULL)
         return;
     domain_info_t di;
     domain_info(c->host, &di);
+    /* the Unicode form of the registrable domain's first label */
+    char *ulabel = NULL;
+    {
+        gchar **parts = g_strsplit(di.unicode, ".", -1);
+        guint np = g_strv_length(parts), norg = 1;
+        for (const char *p = di.org ? di.org : ""; *p; p++)
+            norg += *p == '.';
+        ulabel = g_strdup(np >= norg ? parts[np - norg] : di.unicode);
+        g_strfreev(parts);
+    }
+    char *plain = deaccent(ulabel);
+    if (plain && (g_hash_table_contains(((dindex_t *)e->domain_index)->labels, plain) ||
+                  matches_display_name(s, plain))) {
+        scan_add_symbol(s, "IDN_DECEPTIVE", di.unicode, plain, "%s %s (%s) imitates \"%s\"",
+                        c->where, di.unicode, c->host, plain);
+        g_free(plain);
+        g_free(ulabel);
+        domain_info_clear(&di);
+        return;
+    }
+    g_free(plain);
+    g_free(ulabel);
     normalise_flags_t fl;
     gchar **labels = g_strsplit(di.unicode, ".", -1);
     for (gchar **l = labels; *l; l++) {

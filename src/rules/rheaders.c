@@ -40,8 +40,11 @@ static void reply_to(engine_t *e, scan_t *s)
         return;
     }
     /* mailing lists and forwarding services rewrite Reply-To by design */
-    if (mail_msg_header(s->msg, "List-Id") || mail_msg_header(s->msg, "List-Post"))
-        return;
+    static const char *const list_fields[] = {"List-Id", "List-Post", "List-Unsubscribe",
+                                              "Mailing-List", "List-Help", "X-Mailing-List"};
+    for (size_t i = 0; i < G_N_ELEMENTS(list_fields); i++)
+        if (mail_msg_header(s->msg, list_fields[i]))
+            return;
     const brand_t *b = brand_of_domain(e->brands, rt->domain);
     if (b && b == brand_of_domain(e->brands, f->from_domain))
         return;
@@ -80,6 +83,10 @@ void rheaders_run(engine_t *e, scan_t *s)
     const char *d = NULL;
     reply_to(e, s);
     name_address(s);
+    if (has_anomaly(s, MAIL_ANOM_FORGED_AUTHRES, &d))
+        scan_add_symbol(s, "FORGED_AUTH_RESULTS", d, NULL, "%s", d);
+    if (rules_is_bounce(s))
+        return;
     if (has_anomaly(s, MAIL_ANOM_MULTIPLE_FROM, &d))
         scan_add_symbol(s, "MULTIPLE_FROM", d, NULL, "%s", d);
     if (has_anomaly(s, MAIL_ANOM_NO_MESSAGE_ID, NULL) && s->facts.from)
@@ -96,7 +103,7 @@ void rheaders_run(engine_t *e, scan_t *s)
         scan_add_symbol(s, "PLATFORM_INCONSISTENT", d, NULL, "%s", d);
     static const mail_anomaly_t malformed[] = {MAIL_ANOM_BAD_BOUNDARY, MAIL_ANOM_BAD_ENCODED_WORD,
                                                MAIL_ANOM_BAD_TRANSFER_ENC, MAIL_ANOM_MIME_DEPTH,
-                                               MAIL_ANOM_NUL_BYTES};
+                                               MAIL_ANOM_NUL_BYTES, MAIL_ANOM_HTML_INCOMPLETE};
     for (size_t i = 0; i < G_N_ELEMENTS(malformed); i++)
         if (has_anomaly(s, malformed[i], &d)) {
             scan_add_symbol(s, "MALFORMED_MESSAGE", mail_anomaly_name(malformed[i]), NULL, "%s",

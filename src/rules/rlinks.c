@@ -84,8 +84,8 @@ static bool has_lure_word(engine_t *e, const char *path, const char **word)
 
 static bool unsubscribe_link(const mail_link_t *l)
 {
-    static const char *const words[] = {"unsubscribe", "opt-out", "optout", "配信停止",
-                                        "配信解除", "manage preferences", "preferences"};
+    static const char *const words[] = {"unsubscribe", "unsub", "opt-out", "optout", "opt_out",
+                                        "remove", "配信停止", "配信解除", "preferences"};
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (strstr(l->href, words[i]) || strstr(l->text, words[i]))
             return true;
@@ -135,8 +135,14 @@ void rlinks_run(engine_t *e, scan_t *s)
         if (u->host == NULL)
             continue;
         bool own = senders(e, s, u->host);
-        if (l->link->kind == MAIL_LINK_FORM)
-            scan_add_symbol(s, "HTML_FORM", "", NULL, "<form action=\"%.200s\">", l->link->href);
+        /* a form asking for a password, or posting elsewhere next to a
+         * credential request: newsletters have search boxes, lures have this */
+        int cred = lexicon_group(e->lexicon, "credential");
+        if (l->link->kind == MAIL_LINK_FORM &&
+            (s->msg->html_password_inputs > 0 || (!own && cred >= 0 && s->facts.lex.count[cred])))
+            scan_add_symbol(s, "HTML_FORM", s->msg->html_password_inputs ? " with a password field" : "",
+                            NULL, "<form action=\"%.200s\">, %u password field(s)", l->link->href,
+                            s->msg->html_password_inputs);
         if (u->has_userinfo && (g_str_has_prefix(u->scheme, "http")))
             scan_add_symbol(s, "LINK_USERINFO", u->host, NULL, "%.200s", l->link->href);
         if (u->ip_host)

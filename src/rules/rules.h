@@ -15,6 +15,10 @@ void rtext_run(engine_t *e, scan_t *s);    /* lure phrases, Japanese tricks, inv
 void rheaders_run(engine_t *e, scan_t *s); /* Reply-To, From oddities, structural anomalies */
 void rattach_run(engine_t *e, scan_t *s);  /* executables, double extensions, archives */
 
+/* A delivery report or a message from MAILER-DAEMON/postmaster: bounce
+ * generators are sloppy with structure and quote other people's mail. */
+bool rules_is_bounce(const scan_t *s);
+
 /* Build and free the brand-label index rdomain_run needs (engine start-up). */
 void *rdomain_index_new(const brand_db_t *brands);
 void rdomain_index_free(void *index);
