@@ -3,7 +3,7 @@
  * say which passed for which domain; the ARC chain is reported beside.
  *
  *   sesguard dkim [--format text|json] [--dns HOST[:PORT]] [--dns-zone FILE]...
- *                 [--time EPOCH] [--timeout MS] MSG...
+ *                 [--time EPOCH] [--timeout MS] [--lang ja|en] MSG...
  *
  * MSG: a message file (raw RFC 5322 bytes, CRLF or LF), or - for stdin.
  * Keys come from --dns-zone master files (offline, reproducible), else
@@ -49,6 +49,7 @@ void cmd_dkim_usage(FILE *out)
             "                       (repeatable; offline and reproducible)\n"
             "  --time EPOCH         verify as of this Unix time (x=, t=; default now)\n"
             "  --timeout MS         DNS timeout per query (default 5000)\n"
+            "  --lang ja|en         report language (default from LANG)\n"
             "  -v, --verbose        more diagnostics on stderr\n"
             "\n"
             "results per signature: pass, fail, neutral, temperror, permerror, policy\n"
@@ -195,9 +196,9 @@ static void print_text(const char *file, const GPtrArray *sigs, const arc_result
         if (s->weak)
             printf("      %s\n", _("weak: rsa-sha1 (RFC 8301 forbids signing with it)"));
         if (s->body_length_limited)
-            printf(_("      l=%" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
-                     " body bytes after the limit are not signed (anyone may append them)\n"),
-                   s->body_length, s->body_unsigned);
+            printf(_("      l=%llu: %llu body bytes after the limit are not signed (anyone "
+                     "may append them)\n"),
+                   (unsigned long long)s->body_length, (unsigned long long)s->body_unsigned);
         if (s->testing)
             printf("      %s\n", _("key in testing mode (t=y): treat as unsigned"));
     }
@@ -245,13 +246,17 @@ static bool parse_u64_arg(const char *s, uint64_t *out)
 
 int cmd_dkim(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},   {"dns", required_argument, NULL, 'd'},
-        {"dns-zone", required_argument, NULL, 'z'}, {"time", required_argument, NULL, 'T'},
-        {"timeout", required_argument, NULL, 'o'},  {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                             {"dns", required_argument, NULL, 'd'},
+                                             {"dns-zone", required_argument, NULL, 'z'},
+                                             {"time", required_argument, NULL, 'T'},
+                                             {"timeout", required_argument, NULL, 'o'},
+                                             {"lang", required_argument, NULL, 'l'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     output_format_t format = FORMAT_TEXT;
-    const char *forwarder = NULL;
+    const char *forwarder = NULL, *lang = NULL;
     GPtrArray *zones = g_ptr_array_new();
     uint64_t now = 0, timeout = DKIM_CLI_DEFAULT_TIMEOUT_MS;
     int c, verbose = 0;
@@ -280,6 +285,9 @@ int cmd_dkim(int argc, char **argv)
                 goto usage;
             }
             break;
+        case 'l':
+            lang = optarg;
+            break;
         case 'v':
             verbose++;
             break;
@@ -291,6 +299,8 @@ int cmd_dkim(int argc, char **argv)
             goto usage;
         }
     }
+    if (cli_init_lang(lang) != 0)
+        goto usage;
     if (optind >= argc) {
         fprintf(stderr, "%s", _("sesguard dkim: no MSG given\n"));
         goto usage;
