@@ -91,8 +91,18 @@ int dkimkey_parse(slice_t record, dkimkey_t **out, const char **why)
         return 0;
     }
     if (k->type == DKIMKEY_ED25519) {
-        if (len == 32)
+        if (len == 32) {
             k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, len);
+        } else if (len == 44) {
+            /* Some publishers wrap the key in SubjectPublicKeyInfo. */
+            const unsigned char *q = der;
+            k->pkey = d2i_PUBKEY(NULL, &q, (long)len);
+            if (k->pkey && (q != der + len || EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_ED25519)) {
+                EVP_PKEY_free(k->pkey);
+                k->pkey = NULL;
+            }
+            ERR_clear_error();
+        }
         k->bits = 256;
     } else {
         k->pkey = rsa_from_der(der, len);

@@ -9,7 +9,8 @@
  * t= (flags y = testing, s = i= must equal d=). RSA keys are accepted as
  * DER SubjectPublicKeyInfo (what RFC 6376 specifies) or as a bare PKCS#1
  * RSAPublicKey (which several publishers use); Ed25519 keys are the 32
- * raw bytes (RFC 8463 4.2).
+ * raw bytes (RFC 8463 4.2), or the same in SubjectPublicKeyInfo (seen in
+ * the wild).
  *
  * Memory: dkimkey_t owns its EVP_PKEY (dkimkey_free).
  *

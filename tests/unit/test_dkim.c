@@ -490,6 +490,21 @@ static void test_key_parse(void **state)
         dkimkey_parse(SLICE_LIT("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHUQ=="), &k,
                       &why),
         -1);
+    /* The same key wrapped in SubjectPublicKeyInfo (OID 1.3.101.112). */
+    assert_int_equal(dkimkey_parse(SLICE_LIT("k=ed25519; p=MCowBQYDK2VwAyEA11qYAYKxCrfVS/"
+                                             "7TyWQHOg7hcvPapiMlrwIaaPcHURo="),
+                                   &k, &why),
+                     0);
+    assert_int_equal(EVP_PKEY_get_base_id(k->pkey), EVP_PKEY_ED25519);
+    dkimkey_free(k);
+    /* An RSA SPKI under k=ed25519 is refused. */
+    assert_int_equal(dkimkey_parse(SLICE_LIT("k=ed25519; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDk"
+                                             "HlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
+                                             "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+"
+                                             "yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3"
+                                             "Ip3G+2kryOTIKT+l/K4w3QIDAQAB"),
+                                   &k, &why),
+                     -1);
     assert_int_equal(dkimkey_parse(SLICE_LIT("k=rsa; p=AAAA"), &k, &why), -1);
     assert_string_equal(why, "undecodable public key p=");
     assert_int_equal(dkimkey_parse(SLICE_LIT("k=rsa"), &k, &why), -1);
@@ -633,6 +648,65 @@ static void test_stalwart_messages(void **state)
     assert_int_equal(files, 6);
 }
 
+/* ---- splitting the raw message ---- */
+
+static void test_msg_split(void **state)
+{
+    const char raw[] = "From : a\nSubject: x\n\ty\r\nNoColonLine\n\n\nbody\n";
+    dkimmsg_t *m = dkimmsg_parse(raw, sizeof raw - 1);
+    assert_int_equal(m->fields->len, 3);
+    assert_true(slice_eq_ci(dkimmsg_field(m, 0)->name, "From")); /* WSP before ':' dropped */
+    assert_int_equal(dkimmsg_field(m, 1)->raw.n, strlen("Subject: x\r\n\ty"));
+    assert_memory_equal(dkimmsg_field(m, 1)->raw.p, "Subject: x\r\n\ty", 14);
+    assert_int_equal(dkimmsg_field(m, 2)->name.n, 0); /* never matches h= */
+    assert_true(m->has_body);
+    assert_int_equal(m->body.n, strlen("\r\nbody\r\n"));
+    dkimmsg_free(m);
+    m = dkimmsg_parse("A: b", 4); /* no body, no final newline */
+    assert_int_equal(m->fields->len, 1);
+    assert_false(m->has_body);
+    assert_int_equal(m->body.n, 0);
+    dkimmsg_free(m);
+    m = dkimmsg_parse("\nbody only\n", 11);
+    assert_int_equal(m->fields->len, 0);
+    assert_true(m->has_body);
+    dkimmsg_free(m);
+    m = dkimmsg_parse(NULL, 0);
+    assert_int_equal(m->fields->len, 0);
+    dkimmsg_free(m);
+}
+
+/* Unsigned header fields may be added anywhere; signed ones may not. */
+static void test_added_fields(void **state)
+{
+    keytab_t *k = rfc8463_keys();
+    size_t len;
+    char *msg = read_file(SG_TEST_DATA "/dkim/rfc8463-A3-signed.eml", &len);
+    GString *m = g_string_new("Received: from relay.example by mx.example\r\n");
+    g_string_append_len(m, msg, (gssize)len);
+    char *to = strstr(m->str, "To: Suzie");
+    g_string_insert(m, to - m->str, "X-Added: anything\r\nCc: someone@example.net\r\n");
+    GPtrArray *r = verify(k, m->str, m->len, 1528637909);
+    assert_int_equal(sr(r, 0)->result, DKIM_PASS);
+    assert_int_equal(sr(r, 1)->result, DKIM_PASS);
+    g_ptr_array_unref(r);
+    /* Message-ID is signed once, not over-signed: selection is bottom-up,
+     * so a second one added above the original is not selected... */
+    g_string_prepend(m, "Message-ID: <forged@evil.example>\r\n");
+    r = verify(k, m->str, m->len, 1528637909);
+    assert_int_equal(sr(r, 1)->result, DKIM_PASS);
+    g_ptr_array_unref(r);
+    /* ...while one added below the original is selected and breaks it. */
+    char *body = strstr(m->str, "\r\n\r\n");
+    g_string_insert(m, body - m->str + 2, "Message-ID: <forged2@evil.example>\r\n");
+    r = verify(k, m->str, m->len, 1528637909);
+    assert_int_equal(sr(r, 1)->result, DKIM_FAIL);
+    g_ptr_array_unref(r);
+    g_string_free(m, TRUE);
+    g_free(msg);
+    tab_free(k);
+}
+
 /* ---- key cache and lookup budget ---- */
 
 static void test_key_cache(void **state)
@@ -717,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_tag_list),        cmocka_unit_test(test_b64),
         cmocka_unit_test(test_sig_parse),       cmocka_unit_test(test_key_parse),
         cmocka_unit_test(test_dkimpy_data),     cmocka_unit_test(test_stalwart_messages),
+        cmocka_unit_test(test_msg_split),       cmocka_unit_test(test_added_fields),
         cmocka_unit_test(test_key_cache),       cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
