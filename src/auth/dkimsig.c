@@ -9,6 +9,8 @@
  */
 #include "auth/dkimsig.h"
 
+#include <limits.h>
+#include <openssl/evp.h>
 #include <string.h>
 
 static bool is_fws(char c)
@@ -83,61 +85,47 @@ const dkimsig_tag_t *dkimsig_tag_find(const dkimsig_tag_t *tags, size_t n, const
     return NULL;
 }
 
-static int b64_val(char c)
+static bool is_b64(char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return is_alpha(c) || is_digit(c) || c == '+' || c == '/';
 }
 
+/* The syntax is checked here (alphabet, '=' only at the end, at most two,
+ * length), the decoding is OpenSSL's. Unpadded input is padded first, as
+ * EVP_DecodeBlock wants whole quanta. */
 unsigned char *dkimsig_b64_decode(slice_t in, size_t *out_len)
 {
-    /* Collect the sextets, white space removed; '=' only at the end. */
-    unsigned char *out = g_malloc(in.n / 4 * 3 + 4);
-    size_t o = 0, nchars = 0, pad = 0;
-    unsigned acc = 0;
+    char *compact = g_malloc(in.n + 4);
+    size_t n = 0, pad = 0;
     for (size_t i = 0; i < in.n; i++) {
         char c = in.p[i];
         if (is_fws(c))
             continue;
         if (c == '=') {
             pad++;
-            continue;
-        }
-        int v = b64_val(c);
-        if (v < 0 || pad > 0) {
-            g_free(out);
+        } else if (!is_b64(c) || pad > 0) {
+            g_free(compact);
             return NULL;
         }
-        acc = (acc << 6) | (unsigned)v;
-        nchars++;
-        if (nchars % 4 == 0) {
-            out[o++] = (unsigned char)(acc >> 16);
-            out[o++] = (unsigned char)(acc >> 8);
-            out[o++] = (unsigned char)acc;
-            acc = 0;
-        }
+        compact[n++] = c;
     }
-    size_t rem = nchars % 4;
-    if (pad > 2 || rem == 1 || (pad > 0 && (rem + pad) % 4 != 0)) {
+    size_t chars = n - pad;
+    if (pad > 2 || chars % 4 == 1 || (pad > 0 && n % 4 != 0) || n > (size_t)INT_MAX - 4) {
+        g_free(compact);
+        return NULL;
+    }
+    while (n % 4 != 0) {
+        compact[n++] = '=';
+        pad++;
+    }
+    unsigned char *out = g_malloc(n / 4 * 3 + 1);
+    int got = n ? EVP_DecodeBlock(out, (const unsigned char *)compact, (int)n) : 0;
+    g_free(compact);
+    if (got < 0 || (size_t)got < pad) {
         g_free(out);
         return NULL;
     }
-    if (rem == 2) {
-        out[o++] = (unsigned char)(acc >> 4);
-    } else if (rem == 3) {
-        out[o++] = (unsigned char)(acc >> 10);
-        out[o++] = (unsigned char)(acc >> 2);
-    }
-    *out_len = o;
+    *out_len = (size_t)got - pad;
     return out;
 }
 

@@ -21,8 +21,9 @@
  * dkimsig_parse return -1 with a static reason; the verifier turns that
  * into permerror (RFC 6376 6.1.1).
  *
- * Security: input is hostile and not NUL-terminated; base64 is decoded
- * strictly (alphabet, padding) after removing folding white space.
+ * Security: input is hostile and not NUL-terminated; base64 syntax is
+ * checked strictly (alphabet, padding) after removing folding white space,
+ * then decoded by OpenSSL (EVP_DecodeBlock).
  */
 #ifndef SG_AUTH_DKIMSIG_H
 #define SG_AUTH_DKIMSIG_H
