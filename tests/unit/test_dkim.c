@@ -579,6 +579,59 @@ static void test_dkimpy_data(void **state)
         g_free(path);
     }
     tab_free(k);
+
+    /* dkimpy's key-record files against the RSA signature they belong to. */
+    struct {
+        const char *file;
+        dkim_result_t want;
+    } recs[] = {
+        {"test.txt", DKIM_PASS},             /* k=rsa */
+        {"test2.txt", DKIM_PASS},            /* test_implicit_k: no k= */
+        {"badversion.txt", DKIM_PERMERROR},  /* test_bad_version: "v=DKIM1:" */
+        {"badk.txt", DKIM_PERMERROR},        /* test_unknown_k: k=ed25519-sha256 */
+        {"test_bad.txt", DKIM_PERMERROR},    /* p= damaged */
+        {"test_tlsrpt.txt", DKIM_PERMERROR}, /* s=tlsrpt: not for email */
+    };
+    size_t len;
+    char *msg = read_file(DKIMPY_DATA "/rfc6376.signed.rsa.msg", &len);
+    assert_non_null(msg);
+    for (size_t i = 0; i < G_N_ELEMENTS(recs); i++) {
+        keytab_t *kt = tab_new();
+        add_file_key(kt, "test._domainkey.football.example.com", recs[i].file);
+        GPtrArray *r = verify(kt, msg, len, 0);
+        if (sr(r, 0)->result != recs[i].want)
+            fail_msg("key %s: %s (%s)", recs[i].file, dkim_result_name(sr(r, 0)->result),
+                     sr(r, 0)->reason);
+        g_ptr_array_unref(r);
+        tab_free(kt);
+    }
+    g_free(msg);
+    /* Public keys in both RSA encodings parse, with their sizes. */
+    struct {
+        const char *file;
+        unsigned bits;
+    } pubs[] = {
+        {"1024_testkey_wo_markers.pub.txt", 1024},
+        {"1024_testkey_wo_markers.pub.rsa.txt", 1024},
+        {"2048_testkey_wo_markers.pub.txt", 2048},
+        {"2048_testkey_wo_markers.pub.rsa.txt", 2048},
+        {"2048_testkey_PKCS8.key.pub.txt", 2048},
+        {"eximtest.dns", 256},
+        {"ed25519test.dns", 256},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(pubs); i++) {
+        char *path = g_build_filename(DKIMPY_DATA, pubs[i].file, NULL);
+        char *rec = read_file(path, &len);
+        assert_non_null(rec);
+        dkimkey_t *key = NULL;
+        const char *why = NULL;
+        if (dkimkey_parse(slice_make(rec, len), &key, &why) != 0)
+            fail_msg("%s: %s", pubs[i].file, why);
+        assert_int_equal(key->bits, pubs[i].bits);
+        dkimkey_free(key);
+        g_free(rec);
+        g_free(path);
+    }
 }
 
 /* ---- Stalwart's real signed messages ---- */
