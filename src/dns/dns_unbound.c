@@ -267,6 +267,9 @@ dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char
     int rc = ub_ctx_async(u->ctx, 1);
     if (rc == 0)
         rc = ub_ctx_set_option(u->ctx, "do-not-query-localhost:", "no");
+    /* answers in the server's order: the same data, the same result */
+    if (rc == 0)
+        rc = ub_ctx_set_option(u->ctx, "rrset-roundrobin:", "no");
     /* private address space (RFC 1918, RFC 6598) reverse zones */
     if (rc == 0)
         rc = ub_ctx_set_option(u->ctx, "unblock-lan-zones:", "yes");

@@ -105,7 +105,7 @@ r.nameservers = ['127.0.0.1']
 r.port = port
 r.lifetime = 5
 dns.resolver.default_resolver = r
-res, code, exp = spf.check2(i=ip, s=sender, h=helo) if False else spf.query(i=ip, s=sender, h=helo).check()
+res, code, exp = spf.query(i=ip, s=sender, h=helo).check()
 print({'error': 'temperror', 'unknown': 'permerror'}.get(res, res))
 PY
 ) || got="pyspf-crashed"

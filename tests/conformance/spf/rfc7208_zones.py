@@ -31,6 +31,10 @@ testspf.py, defines these meanings; we model them, we do not copy code):
 - Owner names and targets are made absolute; bytes outside
   [A-Za-z0-9-_] in a label are written as \\DDD (the suite has owner names
   with spaces and '%').
+- Beside each scenario-NN.zone, scenario-NN.root.zone is the same data as a
+  root zone for a real authoritative server (SOA and NS at "." added),
+  without the TIMEOUT entries, which no server can express; run_suite_nsd.py
+  finds the tests that depend on them.
 - An explanation "DEFAULT" in the suite is the driver's default
   explanation: it means no exp= explanation applies, so the expectation is
   "no explanation" (default_explanation: true).
@@ -132,11 +136,17 @@ def main():
     with open(os.path.join(outdir, 'tests.jsonl'), 'w') as tf:
         for i, doc in enumerate(docs):
             zone = os.path.join(outdir, 'scenario-%02d.zone' % i)
-            with open(zone, 'w') as zf:
+            root = os.path.join(outdir, 'scenario-%02d.root.zone' % i)
+            with open(zone, 'w') as zf, open(root, 'w') as rf:
                 zf.write('; %s\n$TTL 300\n' % doc.get('description', ''))
+                rf.write('; %s\n$TTL 300\n' % doc.get('description', ''))
+                rf.write('. SOA ns.nsd-root.test. hostmaster.nsd-root.test. 1 3600 600 86400 300\n'
+                         '. NS ns.nsd-root.test.\nns.nsd-root.test. A 127.0.0.1\n')
                 for name, rrs in (doc.get('zonedata') or {}).items():
                     for line in rr_lines(name, rrs or []):
                         zf.write(line + '\n')
+                        if 'TYPE65280' not in line:
+                            rf.write(line + '\n')
             for tid, t in doc['tests'].items():
                 res = t['result']
                 results = res if isinstance(res, list) else [res]

@@ -16,9 +16,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 
-def run_one(sesguard, t):
-    cmd = [sesguard, 'spf', '--dns-zone', t['zone'], '--ip', t['host'],
-           '--sender', t['mailfrom'], '--helo', t['helo'], '--format', 'json']
+def run_one(sesguard, t, dns=None):
+    where = ['--dns', dns, '--timeout', '3000'] if dns else ['--dns-zone', t['zone']]
+    cmd = [sesguard, 'spf'] + where + ['--ip', t['host'], '--sender', t['mailfrom'],
+                                       '--helo', t['helo'], '--format', 'json']
     p = subprocess.run(cmd, capture_output=True, timeout=60)
     try:
         out = json.loads(p.stdout.decode('utf-8', 'replace'))
