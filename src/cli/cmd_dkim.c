@@ -5,7 +5,8 @@
  *   sesguard dkim [--format text|json] [--dns HOST[:PORT]] [--dns-zone FILE]...
  *                 [--time EPOCH] [--timeout MS] [--lang ja|en] MSG...
  *
- * MSG: a message file (raw RFC 5322 bytes, CRLF or LF), or - for stdin.
+ * MSG: a message file (raw RFC 5322 bytes, CRLF or LF; a leading mbox
+ * "From " line is skipped), or - for stdin.
  * Keys come from --dns-zone master files (offline, reproducible), else
  * from live DNS through --dns (a forwarder) or /etc/resolv.conf.
  * --time sets the verification clock (x= and t= are judged against it),
@@ -323,7 +324,14 @@ int cmd_dkim(int argc, char **argv)
             trouble = true;
             continue;
         }
-        dkimmsg_t *m = dkimmsg_parse(msg, len);
+        /* A message saved from an mbox starts with its "From " separator
+         * line, which is not part of the message. */
+        size_t skip = 0;
+        if (len > 5 && memcmp(msg, "From ", 5) == 0) {
+            const char *nl = memchr(msg, '\n', len);
+            skip = nl ? (size_t)(nl + 1 - msg) : len;
+        }
+        dkimmsg_t *m = dkimmsg_parse(msg + skip, len - skip);
         g_free(msg);
         if (m == NULL) {
             log_err("%s: %s", argv[i], _("message too large"));

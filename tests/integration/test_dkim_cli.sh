@@ -69,6 +69,10 @@ rc=0
 check "stdin: exit 0" [ "$rc" -eq 0 ]
 check "stdin: named -" has "^-:"
 
+{ printf 'From someone@example.com Mon Jun  1 10:00:00 2026\n'; cat "$D/dkim/rfc8463-A3-signed.eml"; } >"$work/mboxed.eml"
+run $Z "$work/mboxed.eml"
+check "leading mbox From line skipped: exit 0" [ "$rc" -eq 0 ]
+
 run $Z "$work/unsigned.eml"
 check "unsigned: exit 1" [ "$rc" -eq 1 ]
 check "unsigned: says so" has "no DKIM signature"
