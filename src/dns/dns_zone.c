@@ -184,8 +184,9 @@ static dns_status_t zone_query(dns_resolver_t *r, const char *name, dns_type_t t
                     g_ptr_array_add(out->records, c);
                     found = true;
                 }
-            } else if (t == LDNS_RR_TYPE_CNAME && !cname) {
-                cname = rr;
+            } else if (t == LDNS_RR_TYPE_CNAME && !cname && ldns_rr_rd_count(rr) == 1 &&
+                       ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) == LDNS_RDF_TYPE_DNAME) {
+                cname = rr; /* generic rdata ("\# 0") can leave a CNAME without a target */
             }
         }
         if (found) {
