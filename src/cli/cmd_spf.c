@@ -5,7 +5,9 @@
  * DNS: --dns-zone FILE (repeatable) answers from master files, offline;
  * --dns HOST[:PORT] asks that server through libunbound; neither: the
  * servers of /etc/resolv.conf. Every query is bounded by --timeout (ms),
- * so an unreachable server gives temperror, never a hang.
+ * so an unreachable server gives temperror, never a hang. The
+ * configuration file's dns_server and dns_timeout are the defaults of
+ * --dns and --timeout.
  *
  * Exit status: 0 pass, none or neutral; 1 fail or softfail; 2 temperror,
  * permerror, or a usage error. (temperror and permerror are "the check
@@ -15,12 +17,15 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/spf.h"
 #include "cli/commands.h"
 #include "dns/dns.h"
+#include "util/conf.h"
 #include "util/i18n.h"
 #include "util/log.h"
+#include "util/paths.h"
 
 #define SPF_CLI_DEFAULT_TIMEOUT_MS 5000
 #define SPF_CLI_MAX_TIMEOUT_MS 600000
@@ -30,7 +35,7 @@ void cmd_spf_usage(FILE *out)
     fputs(_("usage: sesguard spf --ip IP (--sender ADDR | --helo NAME) [--helo NAME]\n"
             "                    [--identity mailfrom|helo] [--record TEXT]\n"
             "                    [--format text|json] [--dns HOST[:PORT]] [--dns-zone FILE]...\n"
-            "                    [--timeout MS] [--receiver NAME] [--lang ja|en]\n"
+            "                    [--timeout MS] [--receiver NAME] [--config FILE] [--lang ja|en]\n"
             "\n"
             "Evaluate SPF (RFC 7208) for a client address and a sender, and show which\n"
             "mechanism in which domain's record decided, and every step on the way.\n"
@@ -47,6 +52,8 @@ void cmd_spf_usage(FILE *out)
             "  --dns-zone FILE  answer from this RFC 1035 master file (repeatable; offline)\n"
             "  --timeout MS     per-query DNS timeout (default 5000)\n"
             "  --receiver NAME  our host name, for the %{r} macro in explanations\n"
+            "  --config FILE    configuration file (default /etc/sesguard/sesguard.conf):\n"
+            "                   dns_server and dns_timeout give --dns and --timeout\n"
             "  --lang L         ja or en (default: from LANG)\n"
             "\n"
             "exit status: 0 pass, none or neutral; 1 fail or softfail;\n"
@@ -56,7 +63,7 @@ void cmd_spf_usage(FILE *out)
 
 typedef struct spf_args {
     const char *ip, *sender, *helo, *identity, *record, *format, *dns, *timeout, *receiver,
-        *lang;
+        *lang, *config;
     GPtrArray *zones;
 } spf_args_t;
 
@@ -65,10 +72,12 @@ static int parse_args(int argc, char **argv, spf_args_t *a)
 {
     static const char *const names[] = {"--ip",     "--sender",  "--mail-from", "--helo",
                                         "--identity", "--record", "--format",    "--dns",
-                                        "--timeout", "--receiver", "--lang",     "--dns-zone"};
+                                        "--timeout", "--receiver", "--lang",     "--config",
+                                        "--dns-zone"};
     const char **slots[] = {&a->ip,     &a->sender, &a->sender,  &a->helo,
                             &a->identity, &a->record, &a->format, &a->dns,
-                            &a->timeout, &a->receiver, &a->lang,  NULL};
+                            &a->timeout, &a->receiver, &a->lang,  &a->config,
+                            NULL};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
@@ -178,7 +187,31 @@ static int exit_for(spf_res_t r)
     }
 }
 
-static int run_spf(const spf_args_t *a)
+/* The configuration file: the named one must load; the default one is
+ * read when it exists. NULL after log_err on error. */
+static int run_checked(const spf_args_t *a, output_format_t fmt, bool helo_id);
+
+static conf_t *load_config(const char *path)
+{
+    conf_t *c = conf_new();
+    char *dflt = NULL;
+    if (!path) {
+        dflt = g_build_filename(paths_sysconfdir(), "sesguard.conf", NULL);
+        if (access(dflt, R_OK) == 0)
+            path = dflt;
+    }
+    char *err = NULL;
+    if (path && conf_load_file(c, path, &err) != 0) {
+        log_err("spf: %s", err ? err : path);
+        g_free(err);
+        conf_free(c);
+        c = NULL;
+    }
+    g_free(dflt);
+    return c;
+}
+
+static int run_spf(spf_args_t *a)
 {
     output_format_t fmt = FORMAT_TEXT;
     if ((a->lang && cli_init_lang(a->lang) != 0) ||
@@ -198,6 +231,20 @@ static int run_spf(const spf_args_t *a)
         cmd_spf_usage(stderr);
         return EXIT_TROUBLE;
     }
+    conf_t *conf = load_config(a->config);
+    if (!conf)
+        return EXIT_TROUBLE;
+    if (!a->timeout)
+        a->timeout = conf_get(conf, "dns_timeout");
+    if (!a->dns && !a->zones->len)
+        a->dns = conf_get(conf, "dns_server");
+    int rc = run_checked(a, fmt, helo_id);
+    conf_free(conf);
+    return rc;
+}
+
+static int run_checked(const spf_args_t *a, output_format_t fmt, bool helo_id)
+{
     if (a->dns && a->zones->len) {
         log_err("spf: give --dns or --dns-zone, not both");
         return EXIT_TROUBLE;
