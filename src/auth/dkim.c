@@ -55,6 +55,7 @@ dkim_sigres_t *dkim_sigres_new(void)
     r->result = DKIM_PERMERROR;
     r->reason = g_strdup("not verified");
     r->signed_headers = g_ptr_array_new_with_free_func(g_free);
+    r->unsigned_copies = g_ptr_array_new_with_free_func(g_free);
     return r;
 }
 
@@ -70,6 +71,7 @@ void dkim_sigres_free(dkim_sigres_t *r)
     g_free(r->canonicalization);
     g_free(r->key_type);
     g_ptr_array_unref(r->signed_headers);
+    g_ptr_array_unref(r->unsigned_copies);
     g_free(r);
 }
 
@@ -346,12 +348,37 @@ static bool key_acceptable(const dkimkey_t *key, const dkimsig_t *sig, dkim_sigr
     return true;
 }
 
+/* Names in h= with more fields in the message than h= selects. */
+static void find_unsigned_copies(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig,
+                                 dkim_sigres_t *res)
+{
+    g_ptr_array_set_size(res->unsigned_copies, 0);
+    for (guint k = 0; k < sig->hfields->len; k++) {
+        const char *name = sig->hfields->pdata[k];
+        bool seen = false;
+        unsigned listed = 0, present = 0;
+        for (guint j = 0; j < sig->hfields->len; j++) {
+            if (strcmp(sig->hfields->pdata[j], name) == 0) {
+                seen |= j < k;
+                listed++;
+            }
+        }
+        if (seen || name[0] == '\0')
+            continue; /* counted at its first listing */
+        for (size_t i = 0; i < m->fields->len; i++)
+            present += i != field_index && slice_eq_ci(dkimmsg_field(m, i)->name, name);
+        if (present > listed)
+            g_ptr_array_add(res->unsigned_copies, g_strdup(name));
+    }
+}
+
 void dkim_check_sig(const dkimmsg_t *m, size_t field_index, const dkimsig_t *sig,
                     const dkim_opts_t *o, dkim_bhcache_t *cache, dkim_sigres_t *res)
 {
     int64_t now = o->now ? o->now : (int64_t)time(NULL);
     fill_from_sig(res, sig);
     res->field_index = (unsigned)field_index;
+    find_unsigned_copies(m, field_index, sig, res);
     if (sig->has_x && sig->x < now) {
         dkim_sigres_set(res, DKIM_PERMERROR, "signature expired (x=%" G_GINT64_FORMAT ")", sig->x);
         return;

@@ -22,7 +22,9 @@
  *              (RFC 8301 3.2)
  * Flags: weak (rsa-sha1, RFC 8301 3.1), body_length_limited (l=: content
  * after the limit is unsigned and an attacker may append it), testing
- * (t=y key: RFC 6376 says treat as unsigned).
+ * (t=y key: RFC 6376 says treat as unsigned), unsigned_copies (a signed
+ * field name occurs more often than it is signed: an added copy, e.g. a
+ * second From, is not covered by the signature).
  *
  * Key lookup is a function pointer so tests feed keys directly;
  * dkim_lookup_dns adapts the dns.h resolver.
@@ -120,7 +122,12 @@ typedef struct dkim_sigres {
     bool has_t, has_x;
     int64_t t, x;
     GPtrArray *signed_headers; /* h= names (char*), lower case */
-    unsigned field_index;      /* index of the header field in the message */
+    /* Names in h= of which the message holds more fields than h= covers
+     * (char*, lower case): the extra copies are unsigned. Bottom-up
+     * selection signs the lowest From, so a From added above it passes
+     * while a mail reader may show the added one. */
+    GPtrArray *unsigned_copies;
+    unsigned field_index; /* index of the header field in the message */
 } dkim_sigres_t;
 
 /* Body hashes shared by the signatures of one message. */

@@ -128,6 +128,10 @@ static json_object *sig_json(const dkim_sigres_t *s)
     for (guint i = 0; i < s->signed_headers->len; i++)
         json_object_array_add(h, json_object_new_string(s->signed_headers->pdata[i]));
     json_object_object_add(o, "signed_headers", h);
+    json_object *u = json_object_new_array();
+    for (guint i = 0; i < s->unsigned_copies->len; i++)
+        json_object_array_add(u, json_object_new_string(s->unsigned_copies->pdata[i]));
+    json_object_object_add(o, "unsigned_copies", u);
     return o;
 }
 
@@ -200,6 +204,12 @@ static void print_text(const char *file, const GPtrArray *sigs, const arc_result
             printf(_("      l=%llu: %llu body bytes after the limit are not signed (anyone "
                      "may append them)\n"),
                    (unsigned long long)s->body_length, (unsigned long long)s->body_unsigned);
+        if (s->unsigned_copies->len > 0) {
+            printf("      %s", _("unsigned extra copies of signed fields:"));
+            for (guint k = 0; k < s->unsigned_copies->len; k++)
+                printf(" %s", (const char *)s->unsigned_copies->pdata[k]);
+            printf("\n");
+        }
         if (s->testing)
             printf("      %s\n", _("key in testing mode (t=y): treat as unsigned"));
     }

@@ -742,13 +742,25 @@ static void test_added_fields(void **state)
     GPtrArray *r = verify(k, m->str, m->len, 1528637909);
     assert_int_equal(sr(r, 0)->result, DKIM_PASS);
     assert_int_equal(sr(r, 1)->result, DKIM_PASS);
+    assert_int_equal(sr(r, 1)->unsigned_copies->len, 0);
     g_ptr_array_unref(r);
     /* Message-ID is signed once, not over-signed: selection is bottom-up,
      * so a second one added above the original is not selected... */
     g_string_prepend(m, "Message-ID: <forged@evil.example>\r\n");
     r = verify(k, m->str, m->len, 1528637909);
     assert_int_equal(sr(r, 1)->result, DKIM_PASS);
+    assert_int_equal(sr(r, 1)->unsigned_copies->len, 1); /* but flagged */
+    assert_string_equal(sr(r, 1)->unsigned_copies->pdata[0], "message-id");
     g_ptr_array_unref(r);
+    /* From is over-signed (listed twice for one field): a From added above
+     * fails, and is not reported as unsigned. */
+    GString *f = g_string_new("From: ceo@bank.example\r\n");
+    g_string_append_len(f, msg, (gssize)len);
+    r = verify(k, f->str, f->len, 1528637909);
+    assert_int_equal(sr(r, 1)->result, DKIM_FAIL);
+    assert_int_equal(sr(r, 1)->unsigned_copies->len, 0);
+    g_ptr_array_unref(r);
+    g_string_free(f, TRUE);
     /* ...while one added below the original is selected and breaks it. */
     char *body = strstr(m->str, "\r\n\r\n");
     g_string_insert(m, body - m->str + 2, "Message-ID: <forged2@evil.example>\r\n");
