@@ -31,6 +31,8 @@ int cmd_trail(int argc, char **argv);
 void cmd_trail_usage(FILE *out);
 int cmd_iam(int argc, char **argv);
 void cmd_iam_usage(FILE *out);
+int cmd_rules(int argc, char **argv);
+void cmd_rules_usage(FILE *out);
 int cmd_spf(int argc, char **argv);
 void cmd_spf_usage(FILE *out);
 int cmd_dkim(int argc, char **argv);

@@ -15,6 +15,7 @@
 
 static const command_t commands[] = {
     {"mail", cmd_mail, cmd_mail_usage, N_("phishing verdict for messages, mboxes and Maildirs")},
+    {"rules", cmd_rules, cmd_rules_usage, N_("list the mail rules, their weights and explanations")},
     {"keys", cmd_keys, cmd_keys_usage, N_("find leaked cloud credentials in files and git history")},
     {"trail", cmd_trail, cmd_trail_usage, N_("find SES takeover in CloudTrail logs")},
     {"iam", cmd_iam, cmd_iam_usage, N_("find risky keys in an IAM credential report")},

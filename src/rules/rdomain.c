@@ -151,6 +151,22 @@ void rdomain_index_free(void *index)
     g_free(x);
 }
 
+/* host without its public suffix ("a.b.example.co.jp" -> "a.b.example"):
+ * tokens of the suffix itself (".example", ".amazon") say nothing. */
+static char *before_suffix(const char *host)
+{
+    char *org = domain_org(host);
+    const char *dot = org ? strchr(org, '.') : NULL;
+    char *out;
+    size_t hl = strlen(host);
+    if (dot && hl > strlen(dot))
+        out = g_strndup(host, hl - strlen(dot));
+    else
+        out = g_strdup(host);
+    g_free(org);
+    return out;
+}
+
 static bool is_own(const engine_t *e, const char *host)
 {
     for (char **o = e->own_domains; o && *o; o++)
@@ -178,7 +194,9 @@ static void check_own(engine_t *e, scan_t *s, const cand_t *c, const char *label
             g_free(b);
         }
         if (!hit && strlen(ol) >= 5) {
-            gchar **toks = g_strsplit_set(c->host, ".-", -1);
+            char *pre = before_suffix(c->host);
+            gchar **toks = g_strsplit_set(pre, ".-", -1);
+            g_free(pre);
             for (gchar **t = toks; *t && !hit; t++)
                 hit = strcmp(*t, ol) == 0;
             g_strfreev(toks);
@@ -222,14 +240,16 @@ static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *lab
      * fake: not judged here */
     if (g_hash_table_contains(x->labels, label))
         return;
-    /* brand names inside the host */
-    gchar **toks = g_strsplit_set(c->host, ".-_", -1);
+    /* brand names inside the host (not in its public suffix) */
+    char *pre = before_suffix(c->host);
+    gchar **toks = g_strsplit_set(pre, ".-_", -1);
     for (gchar **t = toks; *t; t++) {
         brand_t *b = g_hash_table_lookup(x->labels, *t);
         if (b && !brand_owns(b, c->host)) {
             scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, b->id, "%s %s contains \"%s\" (%s)",
                             c->where, c->host, *t, b->id);
             g_strfreev(toks);
+            g_free(pre);
             return;
         }
     }
@@ -237,13 +257,15 @@ static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *lab
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, x->labels);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (strlen(k) >= 6 && strstr(c->host, k) && !brand_owns(v, c->host)) {
+    bool found = false;
+    while (!found && g_hash_table_iter_next(&it, &k, &v))
+        if (strlen(k) >= 6 && strstr(pre, k) && !brand_owns(v, c->host)) {
+            found = true;
             scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, ((brand_t *)v)->id,
                             "%s %s contains \"%s\" (%s)", c->where, c->host, (const char *)k,
                             ((brand_t *)v)->id);
-            return;
         }
+    g_free(pre);
 }
 
 /* The label with accents stripped (NFD, marks removed), if that leaves
