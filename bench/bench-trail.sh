@@ -31,22 +31,25 @@ json="$dir.hyperfine.json"
 # sesguard exits 1 when it finds incidents (the corpus hides one): -i.
 hyperfine -i --warmup 1 --runs "$runs" --export-json "$json" \
     -n "sesguard trail" "$bin trail --format json $dir > /dev/null" \
+    -n "sesguard trail --jobs 1" "$bin trail --jobs 1 --format json $dir > /dev/null" \
     -n "gunzip -c" "xargs -a $files gunzip -c > /dev/null" \
     -n "jq filter" "xargs -a $files gunzip -c | jq -c '.Records[] | select(.eventSource == \"ses.amazonaws.com\" and .eventName == \"PutAccountDetails\")' > /dev/null" \
-    -n "sesguard trail --parser json-c" "$bin trail --parser json-c --format json $dir > /dev/null"
+    -n "sesguard trail --parser json-c --jobs 1" "$bin trail --parser json-c --jobs 1 --format json $dir > /dev/null"
 python3 - "$json" "$n" <<'PY'
 import json, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 n = int(sys.argv[2])
 def cpu(r): return r["user"] + r["system"]
-sg, gz, jq, jc = (res[k] for k in ("sesguard trail", "gunzip -c", "jq filter", "sesguard trail --parser json-c"))
+sg, sg1, gz, jq, jc = (res[k] for k in ("sesguard trail", "sesguard trail --jobs 1", "gunzip -c",
+                                          "jq filter", "sesguard trail --parser json-c --jobs 1"))
 print()
-print(f"{'command':34} {'wall s':>8} {'cpu s':>8} {'records/s/core':>15}")
+print(f"{'command':40} {'wall s':>8} {'cpu s':>8} {'records/s/core':>15}")
 for k, r in res.items():
-    print(f"{k:34} {r['mean']:8.2f} {cpu(r):8.2f} {n / cpu(r):15,.0f}")
+    print(f"{k:40} {r['mean']:8.2f} {cpu(r):8.2f} {n / cpu(r):15,.0f}")
 print()
-print(f"sesguard records/s per core (cpu): {n / cpu(sg):,.0f}  (target >= 200,000)")
-print(f"sesguard / gunzip: wall {sg['mean'] / gz['mean']:.2f}x, cpu {cpu(sg) / cpu(gz):.2f}x  (target <= 2x)")
-print(f"jq / sesguard: wall {jq['mean'] / sg['mean']:.1f}x, cpu {cpu(jq) / cpu(sg):.1f}x  (target >= 5x)")
-print(f"json-c reader / fast reader: wall {jc['mean'] / sg['mean']:.1f}x")
+print(f"sesguard records/s per core (cpu, --jobs 1): {n / cpu(sg1):,.0f}  (target >= 200,000)")
+print(f"sesguard --jobs 1 / gunzip: wall {sg1['mean'] / gz['mean']:.2f}x, cpu {cpu(sg1) / cpu(gz):.2f}x  (target <= 2x)")
+print(f"sesguard (all cores) / gunzip: wall {sg['mean'] / gz['mean']:.2f}x")
+print(f"jq / sesguard: wall {jq['mean'] / sg['mean']:.1f}x (all cores), {jq['mean'] / sg1['mean']:.1f}x (--jobs 1); cpu {cpu(jq) / cpu(sg1):.1f}x  (target >= 5x)")
+print(f"json-c reader / fast reader (--jobs 1): wall {jc['mean'] / sg1['mean']:.1f}x, cpu {cpu(jc) / cpu(sg1):.1f}x")
 PY

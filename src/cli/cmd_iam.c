@@ -88,7 +88,8 @@ int cmd_iam(int argc, char **argv)
             g_free(full);
         }
         if (now == CTTIME_INVALID) {
-            fprintf(stderr, _("sesguard: iam: --now: not a time '%s' (e.g. 2025-06-01T00:00:00Z)\n"),
+            fprintf(stderr,
+                    _("sesguard: iam: --now: not a time '%s' (e.g. 2025-06-01T00:00:00Z)\n"),
                     now_arg);
             g_ptr_array_free(paths, TRUE);
             return EXIT_TROUBLE;

@@ -157,8 +157,9 @@ int cmd_trail(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--jobs", &missing)) != NULL) {
             jobs_arg = v;
         } else {
-            fprintf(stderr, missing ? _("sesguard: trail: option '%s' needs a value\n")
-                                    : _("sesguard: trail: unknown option '%s'\n"),
+            fprintf(stderr,
+                    missing ? _("sesguard: trail: option '%s' needs a value\n")
+                            : _("sesguard: trail: unknown option '%s'\n"),
                     argv[i]);
             cmd_trail_usage(stderr);
             g_ptr_array_free(paths, TRUE);

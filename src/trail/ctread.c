@@ -34,10 +34,10 @@ struct ctread {
     int stop; /* callback's non-zero value */
     bool progress_on;
     progress_t *progress;
-    const char *name;   /* current input, for messages */
-    char *buf;          /* read buffer, kept across files */
+    const char *name; /* current input, for messages */
+    char *buf;        /* read buffer, kept across files */
     size_t buf_cap;
-    bool warned_value;  /* one warning per file for odd values */
+    bool warned_value; /* one warning per file for odd values */
 };
 
 ctread_t *ctread_new(ctread_mode_t mode, ctread_fn fn, void *ctx)
@@ -258,8 +258,8 @@ static void scanned(ctread_t *r, const char *p, const ctscan_env_t *envp, int de
         dispatch(r, p + env.detail_start, env.detail_end - env.detail_start, depth + 1);
     } else if (env.cte_end) {
         json_tokener *tok = json_tokener_new();
-        json_object *s = json_tokener_parse_ex(tok, p + env.cte_start,
-                                               (int)(env.cte_end - env.cte_start));
+        json_object *s =
+            json_tokener_parse_ex(tok, p + env.cte_start, (int)(env.cte_end - env.cte_start));
         if (s && json_object_is_type(s, json_type_string)) {
             const char *t = json_object_get_string(s);
             size_t tn = (size_t)json_object_get_string_len(s);
@@ -608,8 +608,8 @@ static bool is_digest(const char *path)
 
 static bool wanted_in_walk(const char *path)
 {
-    static const char *const ext[] = {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
-                                      ".ndjson.gz", ".gz"};
+    static const char *const ext[] = {".json",   ".json.gz",   ".jsonl", ".jsonl.gz",
+                                      ".ndjson", ".ndjson.gz", ".gz"};
     for (size_t i = 0; i < G_N_ELEMENTS(ext); i++)
         if (g_str_has_suffix(path, ext[i]))
             return true;

@@ -37,7 +37,7 @@
  * of response, the rest); an envelope (LookupEvents page, EventBridge event)
  * a few records. 8 MB leaves room and still bounds memory. */
 #define CTREAD_MAX_VALUE (8u * 1024 * 1024)
-#define CTREAD_CHUNK (1u * 1024 * 1024)
+#define CTREAD_CHUNK     (1u * 1024 * 1024)
 /* Envelopes nest at most: array > envelope > CloudTrailEvent string > record. */
 #define CTREAD_MAX_NEST 4
 
@@ -47,12 +47,12 @@ typedef enum { CTREAD_FAST, CTREAD_JSONC } ctread_mode_t;
 typedef int (*ctread_fn)(ctrec_t *rec, void *ctx);
 
 typedef struct ctread_stats {
-    uint64_t files;          /* files read */
-    uint64_t skipped;        /* files skipped in directory walks */
-    uint64_t bad_files;      /* files reported with log_err */
-    uint64_t records;        /* records delivered */
-    uint64_t non_records;    /* values that were not CloudTrail records */
-    uint64_t bytes;          /* uncompressed JSON bytes read */
+    uint64_t files;       /* files read */
+    uint64_t skipped;     /* files skipped in directory walks */
+    uint64_t bad_files;   /* files reported with log_err */
+    uint64_t records;     /* records delivered */
+    uint64_t non_records; /* values that were not CloudTrail records */
+    uint64_t bytes;       /* uncompressed JSON bytes read */
 } ctread_stats_t;
 
 typedef struct ctread ctread_t;

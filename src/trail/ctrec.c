@@ -14,10 +14,20 @@
 #include "trail/cttime.h"
 
 static const char *const field_names[CTF_COUNT] = {
-    "eventTime",       "eventSource",          "eventName",          "awsRegion",
-    "sourceIPAddress", "userAgent",            "errorCode",          "eventID",
-    "userIdentity.type", "userIdentity.arn",   "userIdentity.accessKeyId",
-    "userIdentity.principalId", "userIdentity.userName", "userIdentity.invokedBy",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "sourceIPAddress",
+    "userAgent",
+    "errorCode",
+    "eventID",
+    "userIdentity.type",
+    "userIdentity.arn",
+    "userIdentity.accessKeyId",
+    "userIdentity.principalId",
+    "userIdentity.userName",
+    "userIdentity.invokedBy",
     "userIdentity.accountId",
 };
 
@@ -110,11 +120,21 @@ static size_t unescape(const char *p, size_t n, char *out)
         char c = p[i + 1];
         i += 2;
         switch (c) {
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 't': out[o++] = '\t'; break;
+        case 'b':
+            out[o++] = '\b';
+            break;
+        case 'f':
+            out[o++] = '\f';
+            break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
         case 'u': {
             unsigned cp;
             if (!hex4(p, n, i, &cp)) {
@@ -138,7 +158,9 @@ static size_t unescape(const char *p, size_t n, char *out)
             o += put_utf8(out + o, cp);
             break;
         }
-        default: out[o++] = c; break; /* \" \\ \/ and anything odd */
+        default:
+            out[o++] = c;
+            break; /* \" \\ \/ and anything odd */
         }
     }
     return o;
@@ -173,7 +195,8 @@ static void set_str(ctrec_t *r, ctrec_field_t f, json_object *o, const char *key
 
 bool ctrec_looks_like_event(const ctrec_t *r)
 {
-    return r->f[CTF_EVENT_NAME].n > 0 && (r->f[CTF_EVENT_SOURCE].n > 0 || r->f[CTF_EVENT_TIME].n > 0);
+    return r->f[CTF_EVENT_NAME].n > 0 &&
+           (r->f[CTF_EVENT_SOURCE].n > 0 || r->f[CTF_EVENT_TIME].n > 0);
 }
 
 bool ctrec_from_json(ctrec_t *r, json_object *obj)

@@ -23,8 +23,8 @@
 
 #include "util/slice.h"
 
-#define CTREC_MAX_FIELD 2048
-#define CTREC_SCRATCH (CTREC_MAX_FIELD * 16)
+#define CTREC_MAX_FIELD  2048
+#define CTREC_SCRATCH    (CTREC_MAX_FIELD * 16)
 #define CTREC_MAX_PARAMS (256 * 1024)
 
 struct json_object;
@@ -50,10 +50,10 @@ typedef enum ctrec_field {
 
 typedef struct ctrec {
     slice_t f[CTF_COUNT];
-    int64_t time; /* Unix seconds or CTTIME_INVALID */
-    slice_t params_text;   /* raw requestParameters JSON (fast path) */
-    slice_t response_text; /* raw responseElements JSON (fast path) */
-    struct json_object *params;   /* parsed, or borrowed from the json-c path */
+    int64_t time;               /* Unix seconds or CTTIME_INVALID */
+    slice_t params_text;        /* raw requestParameters JSON (fast path) */
+    slice_t response_text;      /* raw responseElements JSON (fast path) */
+    struct json_object *params; /* parsed, or borrowed from the json-c path */
     struct json_object *response;
     bool params_owned, response_owned, params_tried, response_tried;
     size_t scratch_used;

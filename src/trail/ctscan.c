@@ -81,8 +81,8 @@ static int skip_compound(const char *p, size_t n, size_t i, size_t *end)
 
 static bool scalar_char(char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '+' || c == '.';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '+' || c == '.';
 }
 
 int ctscan_value(const char *p, size_t n, size_t start, int at_eof, size_t *end)
@@ -113,8 +113,8 @@ static bool key_is(const char *k, size_t kn, const char *lit, size_t ln)
 }
 #define KEY(lit) key_is(k, kn, lit, sizeof(lit) - 1)
 
-typedef int (*member_fn)(const char *k, size_t kn, const char *p, size_t vs, size_t ve,
-                         ctrec_t *r, ctscan_env_t *env);
+typedef int (*member_fn)(const char *k, size_t kn, const char *p, size_t vs, size_t ve, ctrec_t *r,
+                         ctscan_env_t *env);
 
 /* Walk the members of the object at p[0]; call fn for each. *end is one
  * past its '}'. CTSCAN_MORE if p[0..n) ends inside the object. */
@@ -197,8 +197,8 @@ static int identity_member(const char *k, size_t kn, const char *p, size_t vs, s
     return CTSCAN_OK;
 }
 
-static int record_member(const char *k, size_t kn, const char *p, size_t vs, size_t ve,
-                         ctrec_t *r, ctscan_env_t *env)
+static int record_member(const char *k, size_t kn, const char *p, size_t vs, size_t ve, ctrec_t *r,
+                         ctscan_env_t *env)
 {
     if (kn < 4)
         return CTSCAN_OK;

@@ -35,10 +35,9 @@ static int64_t days_from_civil(int y, int m, int d)
 int64_t cttime_parse(const char *s, size_t n)
 {
     int y, mo, d, h, mi, sec = 0;
-    if (s == NULL || !digits(s, n, 0, 4, &y) || n < 16 || s[4] != '-' ||
-        !digits(s, n, 5, 2, &mo) || s[7] != '-' || !digits(s, n, 8, 2, &d) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, n, 11, 2, &h) ||
-        s[13] != ':' || !digits(s, n, 14, 2, &mi))
+    if (s == NULL || !digits(s, n, 0, 4, &y) || n < 16 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
+        s[7] != '-' || !digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi))
         return CTTIME_INVALID;
     size_t i = 16;
     if (i < n && s[i] == ':') {
@@ -68,8 +67,7 @@ int64_t cttime_parse(const char *s, size_t n)
             return CTTIME_INVALID;
         off = sign * (oh * 3600 + om * 60);
     }
-    if (i != n || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60)
+    if (i != n || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return CTTIME_INVALID;
     return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 }

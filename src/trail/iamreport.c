@@ -29,20 +29,52 @@ struct iamreport {
 };
 
 enum col {
-    C_USER, C_ARN, C_CREATED, C_PW_ENABLED, C_PW_USED, C_PW_CHANGED, C_PW_NEXT, C_MFA,
-    C_K1_ACTIVE, C_K1_ROTATED, C_K1_USED, C_K1_REGION, C_K1_SERVICE,
-    C_K2_ACTIVE, C_K2_ROTATED, C_K2_USED, C_K2_REGION, C_K2_SERVICE,
-    C_C1_ACTIVE, C_C1_ROTATED, C_C2_ACTIVE, C_C2_ROTATED
+    C_USER,
+    C_ARN,
+    C_CREATED,
+    C_PW_ENABLED,
+    C_PW_USED,
+    C_PW_CHANGED,
+    C_PW_NEXT,
+    C_MFA,
+    C_K1_ACTIVE,
+    C_K1_ROTATED,
+    C_K1_USED,
+    C_K1_REGION,
+    C_K1_SERVICE,
+    C_K2_ACTIVE,
+    C_K2_ROTATED,
+    C_K2_USED,
+    C_K2_REGION,
+    C_K2_SERVICE,
+    C_C1_ACTIVE,
+    C_C1_ROTATED,
+    C_C2_ACTIVE,
+    C_C2_ROTATED
 };
 
-static const char *const col_names[IAMREPORT_COLUMNS] = {
-    "user", "arn", "user_creation_time", "password_enabled", "password_last_used",
-    "password_last_changed", "password_next_rotation", "mfa_active",
-    "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
-    "access_key_1_last_used_region", "access_key_1_last_used_service",
-    "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
-    "access_key_2_last_used_region", "access_key_2_last_used_service",
-    "cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"};
+static const char *const col_names[IAMREPORT_COLUMNS] = {"user",
+                                                         "arn",
+                                                         "user_creation_time",
+                                                         "password_enabled",
+                                                         "password_last_used",
+                                                         "password_last_changed",
+                                                         "password_next_rotation",
+                                                         "mfa_active",
+                                                         "access_key_1_active",
+                                                         "access_key_1_last_rotated",
+                                                         "access_key_1_last_used_date",
+                                                         "access_key_1_last_used_region",
+                                                         "access_key_1_last_used_service",
+                                                         "access_key_2_active",
+                                                         "access_key_2_last_rotated",
+                                                         "access_key_2_last_used_date",
+                                                         "access_key_2_last_used_region",
+                                                         "access_key_2_last_used_service",
+                                                         "cert_1_active",
+                                                         "cert_1_last_rotated",
+                                                         "cert_2_active",
+                                                         "cert_2_last_rotated"};
 
 static void check_free(gpointer p)
 {
@@ -95,8 +127,8 @@ iamreport_t *iamreport_new(const char *dir, char **err)
             if (strcmp(c[1], sev_words[s]) == 0)
                 sev = s;
         if (g_strv_length(c) < 5 || sev < 0) {
-            *err = g_strdup_printf("%s:%d: expected: check, severity, control, cis, advice",
-                                   path, i + 1);
+            *err = g_strdup_printf("%s:%d: expected: check, severity, control, cis, advice", path,
+                                   i + 1);
         } else {
             check_t *k = g_new0(check_t, 1);
             k->name = g_strdup(c[0]);
@@ -280,7 +312,8 @@ static void check_key(iamreport_t *r, char **row, int k, int64_t now)
 static void check_row(iamreport_t *r, char **row, int64_t now)
 {
     bool root = strcmp(row[C_USER], "<root_account>") == 0;
-    bool pw = is_true(row[C_PW_ENABLED]) || (root && strcmp(row[C_PW_ENABLED], "not_supported") == 0);
+    bool pw =
+        is_true(row[C_PW_ENABLED]) || (root && strcmp(row[C_PW_ENABLED], "not_supported") == 0);
     bool mfa = is_true(row[C_MFA]);
     if (root && !mfa)
         add(r, row, "root_no_mfa", NULL, g_strdup("mfa_active=false"));

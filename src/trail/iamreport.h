@@ -27,13 +27,13 @@
 
 #include "trail/trailrules.h"
 
-#define IAMREPORT_MAX_BYTES (64u * 1024 * 1024)
-#define IAMREPORT_MAX_ROWS 200000
-#define IAMREPORT_MAX_FIELD 1024
-#define IAMREPORT_COLUMNS 22
-#define IAMREPORT_ROTATE_DAYS 90   /* IAM.3 */
-#define IAMREPORT_UNUSED_DAYS 90   /* IAM.8 */
-#define IAMREPORT_STALE_DAYS 45    /* IAM.22 */
+#define IAMREPORT_MAX_BYTES      (64u * 1024 * 1024)
+#define IAMREPORT_MAX_ROWS       200000
+#define IAMREPORT_MAX_FIELD      1024
+#define IAMREPORT_COLUMNS        22
+#define IAMREPORT_ROTATE_DAYS    90   /* IAM.3 */
+#define IAMREPORT_UNUSED_DAYS    90   /* IAM.8 */
+#define IAMREPORT_STALE_DAYS     45   /* IAM.22 */
 #define IAMREPORT_WITH_USER_SECS 3600 /* key made within an hour of the user */
 
 typedef struct iam_finding {

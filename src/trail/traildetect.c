@@ -412,8 +412,8 @@ int traildetect_record(ctrec_t *r, void *ctx)
     if (k->principal == NULL || (k->principal[0] == '\0' && r->f[CTF_ID_ARN].n)) {
         k->principal = intern(d, r->f[CTF_ID_ARN]);
         k->ptype = intern(d, r->f[CTF_ID_TYPE]);
-        k->account = intern(d, r->f[CTF_ID_ACCOUNT].n ? r->f[CTF_ID_ACCOUNT]
-                                                        : r->f[CTF_ID_PRINCIPAL]);
+        k->account =
+            intern(d, r->f[CTF_ID_ACCOUNT].n ? r->f[CTF_ID_ACCOUNT] : r->f[CTF_ID_PRINCIPAL]);
     }
     bool added;
     srcent_t *ip = src_touch(d, &k->ips, &k->n_ips, &k->cap_ips, &k->hit_ip, TD_MAX_IPS,

@@ -36,14 +36,14 @@
 #include "trail/ctrec.h"
 #include "trail/trailrules.h"
 
-#define TD_MAX_KEYS 500000
-#define TD_MAX_IPS 64
-#define TD_MAX_UAS 32
-#define TD_MAX_EVENTS 256
-#define TD_MAX_PROD 256
-#define TD_MAX_DENIED 2048
+#define TD_MAX_KEYS               500000
+#define TD_MAX_IPS                64
+#define TD_MAX_UAS                32
+#define TD_MAX_EVENTS             256
+#define TD_MAX_PROD               256
+#define TD_MAX_DENIED             2048
 #define TD_MAX_DENIED_ON_TIMELINE 20
-#define TD_MAX_CREATED 8
+#define TD_MAX_CREATED            8
 /* Dedup set of kept evidence events; far above TD_MAX_KEYS * kept events
  * for any real account. */
 #define TD_MAX_SEEN (1u * 1024 * 1024)
@@ -52,7 +52,7 @@
 #define TD_BURST_REGIONS 3
 #define TD_BURST_SECONDS 60
 /* >= TD_STORM_COUNT AccessDenied within TD_STORM_SECONDS. */
-#define TD_STORM_COUNT 20
+#define TD_STORM_COUNT   20
 #define TD_STORM_SECONDS 600
 /* An address or agent is "new" when first seen this long after the key's
  * first use, from a key with earlier history elsewhere. */

@@ -87,7 +87,8 @@ static json_object *incident_json(const traildetect_t *d, const trail_incident_t
         json_object_array_add(ev, x);
     }
     json_object_object_add(o, "events", ev);
-    json_object_object_add(o, "events_not_shown", json_object_new_int64((int64_t)in->events_dropped));
+    json_object_object_add(o, "events_not_shown",
+                           json_object_new_int64((int64_t)in->events_dropped));
     json_object *att = json_object_new_array();
     for (char **a = in->attack; a && *a; a++)
         json_object_array_add(att, json_object_new_string(*a));
@@ -132,11 +133,16 @@ static void safe_list(FILE *out, const char *const *v, size_t n, size_t max)
 static const char *sev_label(tsev_t s)
 {
     switch (s) {
-    case TSEV_CRITICAL: return _("CRITICAL");
-    case TSEV_HIGH: return _("HIGH");
-    case TSEV_MEDIUM: return _("MEDIUM");
-    case TSEV_LOW: return _("LOW");
-    default: return _("INFO");
+    case TSEV_CRITICAL:
+        return _("CRITICAL");
+    case TSEV_HIGH:
+        return _("HIGH");
+    case TSEV_MEDIUM:
+        return _("MEDIUM");
+    case TSEV_LOW:
+        return _("LOW");
+    default:
+        return _("INFO");
     }
 }
 
@@ -155,19 +161,33 @@ static void steps(FILE *out, const trailrules_t *R, const trail_incident_t *in)
     fprintf(out, "  %s\n", _("What to do:"));
     if (in->access_key[0]) {
         fprintf(out, "    %d. ", n++);
-        fprintf(out, _("Deactivate the access key now: aws iam update-access-key --access-key-id %s --status Inactive (add --user-name for another user's key)."), in->access_key);
+        fprintf(out,
+                _("Deactivate the access key now: aws iam update-access-key --access-key-id %s "
+                  "--status Inactive (add --user-name for another user's key)."),
+                in->access_key);
         fputc('\n', out);
     } else {
-        fprintf(out, "    %d. %s\n", n++, _("Revoke the principal's sessions and credentials (for a role: revoke active sessions in the IAM console)."));
+        fprintf(out, "    %d. %s\n", n++,
+                _("Revoke the principal's sessions and credentials (for a role: revoke active "
+                  "sessions in the IAM console)."));
     }
     if (has_stage(R, in, TSTAGE_PRODUCTION) || has_stage(R, in, TSTAGE_IDENTITY) ||
         has_stage(R, in, TSTAGE_SENDING) || has_stage(R, in, TSTAGE_RECON)) {
-        fprintf(out, "    %d. %s\n", n++, _("In every region listed, review and delete SES identities you do not own (aws sesv2 list-email-identities --region R; aws sesv2 delete-email-identity)."));
-        fprintf(out, "    %d. %s\n", n++, _("Check what was sent: SES sending statistics and CloudWatch metrics per region, bounces and complaints; warn the people who may have received phishing."));
-        fprintf(out, "    %d. %s\n", n++, _("If production access was requested without your knowledge, tell AWS Support and disable sending (aws sesv2 put-account-sending-attributes --no-sending-enabled)."));
+        fprintf(out, "    %d. %s\n", n++,
+                _("In every region listed, review and delete SES identities you do not own (aws "
+                  "sesv2 list-email-identities --region R; aws sesv2 delete-email-identity)."));
+        fprintf(out, "    %d. %s\n", n++,
+                _("Check what was sent: SES sending statistics and CloudWatch metrics per region, "
+                  "bounces and complaints; warn the people who may have received phishing."));
+        fprintf(
+            out, "    %d. %s\n", n++,
+            _("If production access was requested without your knowledge, tell AWS Support and "
+              "disable sending (aws sesv2 put-account-sending-attributes --no-sending-enabled)."));
     }
     if (has_stage(R, in, TSTAGE_PERSISTENCE) || in->n_created) {
-        fprintf(out, "    %d. %s", n++, _("Delete the IAM users, access keys, login profiles and policy attachments the attacker created"));
+        fprintf(out, "    %d. %s", n++,
+                _("Delete the IAM users, access keys, login profiles and policy attachments the "
+                  "attacker created"));
         if (in->n_created) {
             fputs(": ", out);
             safe_list(out, in->created, in->n_created, TD_MAX_CREATED);
@@ -175,8 +195,12 @@ static void steps(FILE *out, const trailrules_t *R, const trail_incident_t *in)
         fputs(".\n", out);
     }
     if (has_stage(R, in, TSTAGE_TAMPER))
-        fprintf(out, "    %d. %s\n", n++, _("Turn CloudTrail logging back on, restore event selectors, and look for gaps in the logs."));
-    fprintf(out, "    %d. %s\n", n++, _("Rotate every credential the key's owner could reach, enforce MFA, and move workloads from long-term keys to IAM roles."));
+        fprintf(out, "    %d. %s\n", n++,
+                _("Turn CloudTrail logging back on, restore event selectors, and look for gaps in "
+                  "the logs."));
+    fprintf(out, "    %d. %s\n", n++,
+            _("Rotate every credential the key's owner could reach, enforce MFA, and move "
+              "workloads from long-term keys to IAM roles."));
 }
 
 static void text_incident(FILE *out, const traildetect_t *d, const trail_incident_t *in, size_t no)
@@ -268,10 +292,12 @@ void trailout_text(FILE *out, const traildetect_t *d, const ctread_stats_t *rs)
     const traildetect_stats_t *st = traildetect_stats(d);
     for (size_t i = 0; i < traildetect_count(d); i++)
         text_incident(out, d, traildetect_get(d, i), i + 1);
-    fprintf(out, _("%zu incident(s); %llu records in %llu file(s) (%llu by AWS services, %llu duplicates), %llu keys or principals\n"),
-            traildetect_count(d), (unsigned long long)st->records,
-            (unsigned long long)rs->files, (unsigned long long)st->benign,
-            (unsigned long long)st->duplicates, (unsigned long long)st->keys);
+    fprintf(out,
+            _("%zu incident(s); %llu records in %llu file(s) (%llu by AWS services, %llu "
+              "duplicates), %llu keys or principals\n"),
+            traildetect_count(d), (unsigned long long)st->records, (unsigned long long)rs->files,
+            (unsigned long long)st->benign, (unsigned long long)st->duplicates,
+            (unsigned long long)st->keys);
 }
 
 /* ---- HTML ---------------------------------------------------------------- */
@@ -286,35 +312,43 @@ static void h(FILE *out, const char *s)
 static const char *sev_color(tsev_t s)
 {
     switch (s) {
-    case TSEV_CRITICAL: return "#8b0000";
-    case TSEV_HIGH: return "#d9480f";
-    case TSEV_MEDIUM: return "#e0a800";
-    case TSEV_LOW: return "#4a7ab5";
-    default: return "#888888";
+    case TSEV_CRITICAL:
+        return "#8b0000";
+    case TSEV_HIGH:
+        return "#d9480f";
+    case TSEV_MEDIUM:
+        return "#e0a800";
+    case TSEV_LOW:
+        return "#4a7ab5";
+    default:
+        return "#888888";
     }
 }
 
-#define SVG_W 900
+#define SVG_W    900
 #define SVG_LEFT 110
 #define SVG_LANE 22
 
 static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_t *in)
 {
-    static const tstage_t lanes[] = {TSTAGE_RECON,       TSTAGE_PRODUCTION, TSTAGE_IDENTITY,
-                                     TSTAGE_SENDING,     TSTAGE_PERSISTENCE, TSTAGE_TAMPER,
-                                     TSTAGE_ACCESS,      TSTAGE_CONTEXT};
+    static const tstage_t lanes[] = {TSTAGE_RECON,   TSTAGE_PRODUCTION,  TSTAGE_IDENTITY,
+                                     TSTAGE_SENDING, TSTAGE_PERSISTENCE, TSTAGE_TAMPER,
+                                     TSTAGE_ACCESS,  TSTAGE_CONTEXT};
     int nl = (int)G_N_ELEMENTS(lanes);
     int height = nl * SVG_LANE + 40;
     int64_t t0 = in->first_seen, t1 = in->last_seen;
     if (t0 == CTTIME_INVALID)
         t0 = t1 = 0;
     double span = t1 > t0 ? (double)(t1 - t0) : 1.0;
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                 "role=\"img\" aria-label=\"timeline\">\n", SVG_W, height);
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "role=\"img\" aria-label=\"timeline\">\n",
+            SVG_W, height);
     for (int l = 0; l < nl; l++) {
         int y = 10 + l * SVG_LANE;
-        fprintf(out, "<text x=\"4\" y=\"%d\" font-size=\"12\">%s</text>"
-                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
+        fprintf(out,
+                "<text x=\"4\" y=\"%d\" font-size=\"12\">%s</text>"
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
                 y + 14, tstage_name(lanes[l]), SVG_LEFT, y + 10, SVG_W - 10, y + 10);
     }
     for (size_t i = 0; i < in->n_events; i++) {
@@ -329,8 +363,9 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
                                   (SVG_W - SVG_LEFT - 20);
         char ts[CTTIME_BUFSZ];
         cttime_format(e->time, ts);
-        fprintf(out, "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
-                x, 20 + l * SVG_LANE, sev_color(dd ? dd->severity : TSEV_NONE));
+        fprintf(out,
+                "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>", x,
+                20 + l * SVG_LANE, sev_color(dd ? dd->severity : TSEV_NONE));
         h(out, ts);
         fputs(" ", out);
         h(out, e->source);
@@ -347,8 +382,9 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
     char a[CTTIME_BUFSZ], b[CTTIME_BUFSZ];
     cttime_format(in->first_seen, a);
     cttime_format(in->last_seen, b);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
-                 "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n</svg>\n",
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
+            "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n</svg>\n",
             SVG_LEFT, height - 6, a, SVG_W - 10, height - 6, b);
 }
 
@@ -367,19 +403,23 @@ void trailout_html(FILE *out, const traildetect_t *d, const ctread_stats_t *rs)
 {
     const trailrules_t *R = traildetect_rules(d);
     const traildetect_stats_t *st = traildetect_stats(d);
-    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'\">"
-          "<title>sesguard trail</title><style>"
-          "body{font-family:sans-serif;margin:2em;max-width:960px}"
-          "h2{border-bottom:1px solid #ccc}.sev{color:#fff;padding:2px 8px;border-radius:4px}"
-          "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:2px 6px;"
-          "text-align:left;vertical-align:top}</style></head><body>\n", out);
+    fputs(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">"
+        "<title>sesguard trail</title><style>"
+        "body{font-family:sans-serif;margin:2em;max-width:960px}"
+        "h2{border-bottom:1px solid #ccc}.sev{color:#fff;padding:2px 8px;border-radius:4px}"
+        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:2px 6px;"
+        "text-align:left;vertical-align:top}</style></head><body>\n",
+        out);
     fprintf(out, "<h1>%s</h1>\n<p>", _("SES takeover report (CloudTrail)"));
-    fprintf(out, _("%zu incident(s); %llu records in %llu file(s) (%llu by AWS services, %llu duplicates), %llu keys or principals\n"),
-            traildetect_count(d), (unsigned long long)st->records,
-            (unsigned long long)rs->files, (unsigned long long)st->benign,
-            (unsigned long long)st->duplicates, (unsigned long long)st->keys);
+    fprintf(out,
+            _("%zu incident(s); %llu records in %llu file(s) (%llu by AWS services, %llu "
+              "duplicates), %llu keys or principals\n"),
+            traildetect_count(d), (unsigned long long)st->records, (unsigned long long)rs->files,
+            (unsigned long long)st->benign, (unsigned long long)st->duplicates,
+            (unsigned long long)st->keys);
     fputs("</p>\n", out);
     for (size_t i = 0; i < traildetect_count(d); i++) {
         const trail_incident_t *in = traildetect_get(d, i);

@@ -32,9 +32,8 @@ struct trailrules {
 };
 
 static const char *const sev_names[] = {"none", "low", "medium", "high", "critical"};
-static const char *const stage_names[] = {"context",  "recon",       "production",
-                                          "identity", "sending",     "persistence",
-                                          "tamper",   "access"};
+static const char *const stage_names[] = {"context", "recon",       "production", "identity",
+                                          "sending", "persistence", "tamper",     "access"};
 
 const char *tsev_name(tsev_t s)
 {
@@ -262,8 +261,7 @@ trailrules_t *trailrules_load(const char *dir, char **err)
         rc = load_file(t, d, "benign.tsv", benign_line, err);
     for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(required); i++)
         if (trailrules_find(t, required[i]) < 0) {
-            *err = g_strdup_printf("%s/detections.tsv: detection '%s' is required", d,
-                                   required[i]);
+            *err = g_strdup_printf("%s/detections.tsv: detection '%s' is required", d, required[i]);
             rc = -1;
         }
     g_free(own);

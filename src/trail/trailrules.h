@@ -22,8 +22,8 @@
 #include "trail/ctrec.h"
 
 #define TRAILRULES_MAX_DETECTIONS 64
-#define TRAILRULES_MAX_LINE 4096
-#define TRAILRULES_MAX_FILE (4 * 1024 * 1024)
+#define TRAILRULES_MAX_LINE       4096
+#define TRAILRULES_MAX_FILE       (4 * 1024 * 1024)
 
 typedef enum { TSEV_NONE = 0, TSEV_LOW, TSEV_MEDIUM, TSEV_HIGH, TSEV_CRITICAL } tsev_t;
 

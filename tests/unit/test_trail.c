@@ -22,7 +22,7 @@
 #include "trail/trailout.h"
 #include "trail/trailrules.h"
 
-#define FIX SG_TEST_DATA "/trail/"
+#define FIX            SG_TEST_DATA "/trail/"
 #define ATTACK_RECORDS 73
 
 static trailrules_t *rules(void)
@@ -41,8 +41,13 @@ static void test_time(void **state)
     assert_int_equal(cttime_parse("2023-07-10T12:11:15.123Z", 24), 1688991075);
     assert_int_equal(cttime_parse("2023-07-10T14:11:15+02:00", 25), 1688991075);
     assert_int_equal(cttime_parse("2023-07-10 12:11:15", 19), 1688991075);
-    static const char *const bad[] = {"", "2023", "2023-13-10T12:11:15Z", "2023-07-10T25:11:15Z",
-                                      "2023-07-10T12:11:15Zjunk", "not a time", "1969-12-31T23:59:59Z",
+    static const char *const bad[] = {"",
+                                      "2023",
+                                      "2023-13-10T12:11:15Z",
+                                      "2023-07-10T25:11:15Z",
+                                      "2023-07-10T12:11:15Zjunk",
+                                      "not a time",
+                                      "1969-12-31T23:59:59Z",
                                       "2023-07-10X12:11:15Z"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
         assert_true(cttime_parse(bad[i], strlen(bad[i])) == CTTIME_INVALID);
@@ -94,14 +99,15 @@ static void test_scan_values(void **state)
 
 static void test_scan_record_and_unescape(void **state)
 {
-    const char *rec = "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\","
-                      "\"accessKeyId\":\"AKIA5QWTE7LEAKEDKEY4\",\"arn\":\"arn:aws:iam::1:user/a\"},"
-                      "\"eventTime\":\"2025-05-12T03:14:05Z\",\"eventSource\":\"ses.amazonaws.com\","
-                      "\"eventName\":\"PutAccountDetails\",\"awsRegion\":\"us-east-1\","
-                      "\"sourceIPAddress\":\"203.0.113.66\",\"userAgent\":\"x\\u00e9\\ud83d\\ude00"
-                      "\\ud800z\\n\\\"q\\\"\",\"requestParameters\":{\"productionAccessEnabled\":true,"
-                      "\"mailType\":\"MARKETING\",\"nested\":{\"eventName\":\"Decoy\"}},"
-                      "\"responseElements\":null}";
+    const char *rec =
+        "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\","
+        "\"accessKeyId\":\"AKIA5QWTE7LEAKEDKEY4\",\"arn\":\"arn:aws:iam::1:user/a\"},"
+        "\"eventTime\":\"2025-05-12T03:14:05Z\",\"eventSource\":\"ses.amazonaws.com\","
+        "\"eventName\":\"PutAccountDetails\",\"awsRegion\":\"us-east-1\","
+        "\"sourceIPAddress\":\"203.0.113.66\",\"userAgent\":\"x\\u00e9\\ud83d\\ude00"
+        "\\ud800z\\n\\\"q\\\"\",\"requestParameters\":{\"productionAccessEnabled\":true,"
+        "\"mailType\":\"MARKETING\",\"nested\":{\"eventName\":\"Decoy\"}},"
+        "\"responseElements\":null}";
     ctrec_t *r = g_new(ctrec_t, 1);
     ctscan_env_t env;
     size_t end = 0;
@@ -165,10 +171,14 @@ static void test_shapes_fast_equals_jsonc(void **state)
         const char *file;
         guint records;
     } shapes[] = {
-        {"attack/records.json", ATTACK_RECORDS},   {"attack/array.json", ATTACK_RECORDS + 1},
-        {"attack/lines.jsonl", ATTACK_RECORDS},    {"attack/eventbridge.jsonl", ATTACK_RECORDS},
-        {"attack/lookup-events.json", ATTACK_RECORDS}, {"attack/lake.json", ATTACK_RECORDS},
-        {"s3", ATTACK_RECORDS + 5},                {"benign/app-polling.json", 144},
+        {"attack/records.json", ATTACK_RECORDS},
+        {"attack/array.json", ATTACK_RECORDS + 1},
+        {"attack/lines.jsonl", ATTACK_RECORDS},
+        {"attack/eventbridge.jsonl", ATTACK_RECORDS},
+        {"attack/lookup-events.json", ATTACK_RECORDS},
+        {"attack/lake.json", ATTACK_RECORDS},
+        {"s3", ATTACK_RECORDS + 5},
+        {"benign/app-polling.json", 144},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(shapes); i++) {
         char *path = g_strconcat(FIX, shapes[i].file, NULL);
@@ -208,11 +218,13 @@ static void test_streaming_across_chunks(void **state)
     size_t n = 3000;
     for (size_t i = 0; i < n; i++) {
         GString *r = g_string_new(NULL);
-        g_string_append_printf(r, "{\"eventName\":\"GetSendQuota\",\"eventSource\":\"ses.amazonaws.com\","
-                                  "\"eventTime\":\"2025-05-12T03:14:05Z\",\"eventID\":\"id-%zu\","
-                                  "\"requestParameters\":{\"pad\":\"%s\"},\"userIdentity\":"
-                                  "{\"accessKeyId\":\"AKIAX\"}}",
-                               i, pad->str);
+        g_string_append_printf(
+            r,
+            "{\"eventName\":\"GetSendQuota\",\"eventSource\":\"ses.amazonaws.com\","
+            "\"eventTime\":\"2025-05-12T03:14:05Z\",\"eventID\":\"id-%zu\","
+            "\"requestParameters\":{\"pad\":\"%s\"},\"userIdentity\":"
+            "{\"accessKeyId\":\"AKIAX\"}}",
+            i, pad->str);
         g_string_append_printf(big, "%s%s\n", i ? "," : "", r->str);
         g_string_append_printf(lines, "%s\r\n", r->str);
         g_string_free(r, TRUE);
@@ -256,8 +268,14 @@ static void test_bad_inputs(void **state)
     assert_true(st->non_records >= 4);
     assert_true(c >= ATTACK_RECORDS + 1);
     ctread_free(rd);
-    static const char *const junk[] = {"", "   \n", "{}", "[]", "[1,2,\"x\"]", "{\"Records\":[]}",
-                                       "{\"Records\":null}", "{\"detail\":{\"detail\":{}}}",
+    static const char *const junk[] = {"",
+                                       "   \n",
+                                       "{}",
+                                       "[]",
+                                       "[1,2,\"x\"]",
+                                       "{\"Records\":[]}",
+                                       "{\"Records\":null}",
+                                       "{\"detail\":{\"detail\":{}}}",
                                        "{\"CloudTrailEvent\":\"{\\\"eventName\\\":1}\"}",
                                        "{\"Records\":[{\"eventName\":\"A\",\"eventTime\":\"x\"}]"};
     for (size_t i = 0; i < G_N_ELEMENTS(junk); i++) {
@@ -305,12 +323,14 @@ static void test_attack_incident(void **state)
     assert_true(in->chain);
     assert_string_equal(in->access_key, "AKIA5QWTE7LEAKEDKEY4");
     assert_true(in->long_term);
-    static const char *const want[] = {
-        "caller_identity",      "ses_recon",          "ses_production_access",
-        "ses_production_burst", "ses_identity_created", "ses_sending_enabled",
-        "ses_quota_increase",   "iam_user_created",   "iam_access_key_other",
-        "iam_policy_ses",       "iam_login_profile",  "trail_tampering",
-        "new_source_ip",        "attacker_user_agent", "access_denied_storm"};
+    static const char *const want[] = {"caller_identity",       "ses_recon",
+                                       "ses_production_access", "ses_production_burst",
+                                       "ses_identity_created",  "ses_sending_enabled",
+                                       "ses_quota_increase",    "iam_user_created",
+                                       "iam_access_key_other",  "iam_policy_ses",
+                                       "iam_login_profile",     "trail_tampering",
+                                       "new_source_ip",         "attacker_user_agent",
+                                       "access_denied_storm"};
     for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
         if (!has_det(t, in, want[i]))
             fail_msg("missing detection %s", want[i]);
@@ -404,12 +424,14 @@ static void test_bounds(void **state)
     GString *s = g_string_new(NULL);
     int n = 1000;
     for (int i = n - 1; i >= 0; i--)
-        g_string_append_printf(s, "{\"eventName\":\"CreateUser\",\"eventSource\":\"iam.amazonaws.com\","
-                                  "\"eventTime\":\"2025-05-12T%02d:%02d:%02dZ\",\"eventID\":\"e%d\","
-                                  "\"sourceIPAddress\":\"10.0.%d.%d\",\"userAgent\":\"ua%d\","
-                                  "\"userIdentity\":{\"accessKeyId\":\"AKIAB\"},"
-                                  "\"requestParameters\":{\"userName\":\"u%d\"}}\n",
-                               i / 3600, i / 60 % 60, i % 60, i, i / 256, i % 256, i, i);
+        g_string_append_printf(
+            s,
+            "{\"eventName\":\"CreateUser\",\"eventSource\":\"iam.amazonaws.com\","
+            "\"eventTime\":\"2025-05-12T%02d:%02d:%02dZ\",\"eventID\":\"e%d\","
+            "\"sourceIPAddress\":\"10.0.%d.%d\",\"userAgent\":\"ua%d\","
+            "\"userIdentity\":{\"accessKeyId\":\"AKIAB\"},"
+            "\"requestParameters\":{\"userName\":\"u%d\"}}\n",
+            i / 3600, i / 60 % 60, i % 60, i, i / 256, i % 256, i, i);
     ctread_t *rd = ctread_new(CTREAD_FAST, traildetect_record, d);
     assert_int_equal(ctread_buffer(rd, "many", s->str, s->len), 0);
     ctread_free(rd);
@@ -432,11 +454,12 @@ static void test_hostile_strings(void **state)
 {
     trailrules_t *t = rules();
     traildetect_t *d = traildetect_new(t);
-    const char *rec = "{\"eventName\":\"StopLogging\",\"eventSource\":\"cloudtrail.amazonaws.com\","
-                      "\"eventTime\":\"2025-05-12T03:14:05Z\",\"awsRegion\":\"<img src=x onerror=alert(1)>\","
-                      "\"sourceIPAddress\":\"\\\"><script>alert(1)</script>\","
-                      "\"userAgent\":\"\\u001b[2J\\u001b]0;pwned\\u0007 \\xff\","
-                      "\"userIdentity\":{\"accessKeyId\":\"AKIA</svg>\",\"arn\":\"&amp;\"}}";
+    const char *rec =
+        "{\"eventName\":\"StopLogging\",\"eventSource\":\"cloudtrail.amazonaws.com\","
+        "\"eventTime\":\"2025-05-12T03:14:05Z\",\"awsRegion\":\"<img src=x onerror=alert(1)>\","
+        "\"sourceIPAddress\":\"\\\"><script>alert(1)</script>\","
+        "\"userAgent\":\"\\u001b[2J\\u001b]0;pwned\\u0007 \\xff\","
+        "\"userIdentity\":{\"accessKeyId\":\"AKIA</svg>\",\"arn\":\"&amp;\"}}";
     ctread_t *rd = ctread_new(CTREAD_FAST, traildetect_record, d);
     assert_int_equal(ctread_buffer(rd, "hostile", rec, strlen(rec)), 0);
     ctread_free(rd);
