@@ -452,7 +452,9 @@ typedef struct source {
     struct archive *ar;
     const char *mem;
     size_t memlen, mempos;
-    uint64_t cap; /* bytes still allowed from this source */
+    uint64_t cap;  /* bytes still allowed from this source */
+    uint64_t size; /* a file's size at open (0: unknown): spares the read that sees EOF */
+    uint64_t got;
     bool capped;  /* the cap cut the input short */
 } source_t;
 
@@ -464,6 +466,10 @@ static ssize_t source_read(source_t *s, char *dst, size_t n)
         s->capped = true;
         return 0;
     }
+    /* A file is read as the snapshot of the size fstat saw when opened:
+     * bytes appended while it is scanned are not read. */
+    if (s->size && s->got >= s->size)
+        return 0;
     ssize_t r;
     if (s->ar) {
         r = archive_read_data(s->ar, dst, n);
@@ -476,8 +482,10 @@ static ssize_t source_read(source_t *s, char *dst, size_t n)
             r = read(s->fd, dst, n);
         while (r < 0 && errno == EINTR);
     }
-    if (r > 0)
+    if (r > 0) {
         s->cap -= (uint64_t)r;
+        s->got += (uint64_t)r;
+    }
     return r;
 }
 
@@ -658,8 +666,10 @@ static void scan_file(worker_t *w, const char *path, uint64_t *nbytes)
         close(fd);
         return;
     }
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    source_t src = {.fd = fd, .cap = UINT64_MAX};
+    if (st.st_size > (off_t)KEYSCAN_CHUNK) /* a syscall saved per small file */
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    /* Files that report size 0 (/proc, some FUSE) are read to EOF. */
+    source_t src = {.fd = fd, .cap = UINT64_MAX, .size = (uint64_t)st.st_size};
     int rc = scan_stream(w, &src, path, w->ks->opts.archives, NULL, nbytes);
     if (rc == STREAM_ERR) {
         log_err_errno("%s", path);
