@@ -2,8 +2,9 @@
 # DKIM cross-check against the reference implementation: random hand-made
 # messages are signed by Debian's python3-dkim (dkimpy) with fresh RSA-2048
 # and Ed25519 keys, random simple/relaxed canonicalisations, over-signed
-# h= lists, l= and LF or CRLF line ends, some with two signatures (the
-# customer's and a relaying service's, as SES does). The public keys go
+# h= lists, l= and LF or CRLF line ends, white space runs, empty fields,
+# raw 8-bit UTF-8 in header and body, long folded fields, some with two
+# signatures (the customer's and a relaying service's, as SES does). The public keys go
 # into an RFC 1035 zone file; `sesguard dkim --dns-zone` must give
 #   - pass for every signature of the signed messages,
 #   - fail for every signature of tampered copies (body changed, signed
@@ -93,11 +94,19 @@ def make_message():
         h.append("Received: from mx%d.example by relay; %s" % (rnd.randrange(9), words(3)))
     if rnd.random() < 0.5:
         h.append("X-Campaign:%s%s " % (ws(), words(2)))
+    if rnd.random() < 0.3:
+        h.append("X-Empty:" + rnd.choice(["", " ", "\t"]))
+    if rnd.random() < 0.3:  # raw 8-bit UTF-8, as SMTPUTF8 mail carries
+        h.append("X-Note: \u6ce8\u610f  \u30a2\u30ab\u30a6\u30f3\u30c8 ")
+    if rnd.random() < 0.3:  # a long field folded many times
+        h.append("References: " + "\n ".join("<%d@x.example>" % rnd.randrange(10**6)
+                                              for _ in range(rnd.randrange(2, 12))))
     h.append("MIME-Version: 1.0")
     h.append("Content-Type: text/plain; charset=us-ascii")
     body = []
     for _ in range(rnd.randrange(0, 8)):
-        body.append(rnd.choice(["", words(rnd.randrange(1, 10)) + rnd.choice(["", " ", "\t "])]))
+        body.append(rnd.choice(["", words(rnd.randrange(1, 10)) + rnd.choice(["", " ", "\t "]),
+                                " \t" + words(2), "\u304a\u77e5\u3089\u305b  \t" + words(1)]))
     body += [""] * rnd.randrange(0, 3)
     text = "\n".join(h) + "\n\n" + "\n".join(body)
     if body and rnd.random() < 0.8:
@@ -110,7 +119,7 @@ def make_message():
         text = text.rstrip(" \t")
     if rnd.random() < 0.5:
         text = text.replace("\n", "\r\n")
-    return text.encode()
+    return text.encode("utf-8")
 
 def sign(msg, selector, domain, length):
     alg = b"ed25519-sha256" if selector.startswith(b"ed") else rnd.choice(
@@ -119,7 +128,8 @@ def sign(msg, selector, domain, length):
     canon = (rnd.choice([b"simple", b"relaxed"]), rnd.choice([b"simple", b"relaxed"]))
     hdrs = [b"from", b"to", b"subject", b"date", b"message-id"]
     hdrs += rnd.sample([b"from", b"subject", b"to", b"x-campaign", b"mime-version",
-                        b"content-type", b"x-not-there", b"reply-to"], rnd.randrange(0, 5))
+                        b"content-type", b"x-not-there", b"reply-to", b"x-empty", b"x-note",
+                        b"references"], rnd.randrange(0, 7))
     rnd.shuffle(hdrs)
     if b"from" not in hdrs:
         hdrs.append(b"from")
