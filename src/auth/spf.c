@@ -790,7 +790,8 @@ static spf_res_t run(dns_resolver_t *dns, const spf_options_t *opt, const char *
                      spf_result_t *out)
 {
     spf_ctx_t c = {0};
-    c.dns = dns;
+    c.dns = dns_budget_new(dns, SPF_MAX_QUERIES,
+                           opt && opt->max_time_ms ? opt->max_time_ms : SPF_MAX_TIME_MS);
     c.max_lookups = opt && opt->max_lookups ? opt->max_lookups : SPF_MAX_DNS_TERMS;
     c.max_void = opt && opt->max_void ? opt->max_void : SPF_MAX_VOID;
     c.receiver = opt && opt->receiver ? opt->receiver : "unknown";
@@ -830,6 +831,7 @@ static spf_res_t run(dns_resolver_t *dns, const spf_options_t *opt, const char *
     g_free(ev.exp_spec);
     trace(&c, "result: %s", spf_res_name(out->result));
 
+    dns_resolver_free(c.dns);
     g_free(c.helo);
     g_free(c.local);
     g_free(c.sender_domain);

@@ -23,6 +23,9 @@
  * ptr and %{p}. The 10-term limit also bounds include/redirect recursion;
  * SPF_MAX_DEPTH is a second, independent guard. The exp= lookup is not
  * counted (4.6.4) and any failure there only drops the explanation (6.2).
+ * All DNS goes through a dns_budget (SPF_MAX_QUERIES queries,
+ * SPF_MAX_TIME_MS of wall time, as 4.6.4 asks): past it every lookup
+ * fails and the result is temperror.
  *
  * Errors: a DNS failure (timeout, SERVFAIL) where the RFC requires an
  * answer is temperror; a syntax error anywhere in a record, two SPF
@@ -51,6 +54,11 @@
 #define SPF_MAX_PTR_NAMES 10 /* RFC 7208 4.6.4 */
 #define SPF_MAX_DEPTH     20 /* include/redirect nesting, beside the 10-term limit */
 #define SPF_MAX_EXPANSION 4096
+/* RFC 7208 4.6.4: a limit on the total time of check_host(), "at least 20
+ * seconds", then temperror; and on queries, above the ~135 the other
+ * limits allow (10 terms, 10 names behind each MX or PTR, %{p}, exp=). */
+#define SPF_MAX_TIME_MS 20000
+#define SPF_MAX_QUERIES 150
 #define SPF_MAX_TRACE     300 /* trace lines kept; one more says "truncated" */
 
 typedef enum spf_res {
@@ -70,6 +78,7 @@ typedef struct spf_options {
     unsigned max_void;    /* 0: SPF_MAX_VOID */
     unsigned max_lookups; /* 0: SPF_MAX_DNS_TERMS */
     time_t now;           /* %{t}; 0: time(NULL) */
+    unsigned max_time_ms; /* total DNS time per check; 0: SPF_MAX_TIME_MS */
 } spf_options_t;
 
 typedef struct spf_result {

@@ -74,6 +74,16 @@ dns_resolver_t *dns_zone_new(const char *const *files, char **err);
  * the text in error messages. */
 dns_resolver_t *dns_zone_new_text(const char *label, const char *text, size_t len, char **err);
 
+/* A resolver that answers through inner until max_queries queries or
+ * max_ms milliseconds (0: no limit) are spent, then DNS_TEMPFAIL ("lookup
+ * budget exhausted"): one per message or per check, so that the total DNS
+ * work of one input is bounded, not only each query (RFC 7208 4.6.4 asks
+ * this of SPF). Borrows inner; dns_resolver_free frees the budget only. */
+dns_resolver_t *dns_budget_new(dns_resolver_t *inner, unsigned max_queries, unsigned max_ms);
+/* Queries made and milliseconds since dns_budget_new (0, 0 for a resolver
+ * that is not a budget). */
+void dns_budget_used(const dns_resolver_t *r, unsigned *queries, unsigned *ms);
+
 /* name: a domain name (A-label form; a trailing dot is optional). Always
  * fills out (status set, records possibly empty); returns out->status. */
 dns_status_t dns_query(dns_resolver_t *r, const char *name, dns_type_t type, dns_answer_t *out);

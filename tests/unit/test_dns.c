@@ -156,6 +156,33 @@ static void test_status_names(void **state)
     dns_answer_clear(&a);
 }
 
+static void test_budget(void **state)
+{
+    dns_resolver_t *z = load();
+    dns_resolver_t *b = dns_budget_new(z, 2, 0);
+    dns_answer_t a;
+    assert_int_equal(dns_query(b, "example.com", DNS_T_TXT, &a), DNS_OK);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(b, "nope.example.com", DNS_T_TXT, &a), DNS_NXDOMAIN);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(b, "example.com", DNS_T_TXT, &a), DNS_TEMPFAIL);
+    assert_non_null(strstr(a.why, "budget"));
+    dns_answer_clear(&a);
+    unsigned q, ms;
+    dns_budget_used(b, &q, &ms);
+    assert_int_equal(q, 2);
+    dns_budget_used(z, &q, &ms); /* not a budget */
+    assert_int_equal(q, 0);
+    dns_resolver_free(b);
+    /* a time budget already spent */
+    b = dns_budget_new(z, 0, 1);
+    g_usleep(5000);
+    assert_int_equal(dns_query(b, "example.com", DNS_T_TXT, &a), DNS_TEMPFAIL);
+    dns_answer_clear(&a);
+    dns_resolver_free(b);
+    dns_resolver_free(z); /* the inner resolver outlives its budgets */
+}
+
 /* A UDP socket on loopback that never answers: the query must come back
  * DNS_TEMPFAIL by the deadline, not hang. */
 static void test_unbound_timeout(void **state)
@@ -211,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_zone_cname_timeout),
         cmocka_unit_test(test_zone_errors),
         cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_unbound_timeout),
         cmocka_unit_test(test_unbound_forwarder_syntax),
     };
