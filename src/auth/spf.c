@@ -550,8 +550,8 @@ static match_t eval_term(spf_ctx_t *c, const spf_term_t *t, const char *domain, 
         m = mech_exists(c, name, ev);
         break;
     case SPF_MECH_INCLUDE:
-        trace(c, "  %s: DNS term %u of %u, evaluating %s", t->text, c->out->lookups,
-              c->max_lookups, name);
+        trace(c, "  %s: DNS term %u of %u, evaluating %s", t->text, c->out->lookups, c->max_lookups,
+              name);
         m = mech_include(c, name, ev);
         break;
     default:

@@ -59,7 +59,7 @@
  * limits allow (10 terms, 10 names behind each MX or PTR, %{p}, exp=). */
 #define SPF_MAX_TIME_MS 20000
 #define SPF_MAX_QUERIES 150
-#define SPF_MAX_TRACE     300 /* trace lines kept; one more says "truncated" */
+#define SPF_MAX_TRACE   300 /* trace lines kept; one more says "truncated" */
 
 typedef enum spf_res {
     SPF_NONE = 0,

@@ -28,7 +28,7 @@
 #include "util/paths.h"
 
 #define SPF_CLI_DEFAULT_TIMEOUT_MS 5000
-#define SPF_CLI_MAX_TIMEOUT_MS 600000
+#define SPF_CLI_MAX_TIMEOUT_MS     600000
 
 void cmd_spf_usage(FILE *out)
 {
@@ -62,22 +62,20 @@ void cmd_spf_usage(FILE *out)
 }
 
 typedef struct spf_args {
-    const char *ip, *sender, *helo, *identity, *record, *format, *dns, *timeout, *receiver,
-        *lang, *config;
+    const char *ip, *sender, *helo, *identity, *record, *format, *dns, *timeout, *receiver, *lang,
+        *config;
     GPtrArray *zones;
 } spf_args_t;
 
 /* Returns 0, 1 for --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, spf_args_t *a)
 {
-    static const char *const names[] = {"--ip",     "--sender",  "--mail-from", "--helo",
-                                        "--identity", "--record", "--format",    "--dns",
-                                        "--timeout", "--receiver", "--lang",     "--config",
-                                        "--dns-zone"};
-    const char **slots[] = {&a->ip,     &a->sender, &a->sender,  &a->helo,
-                            &a->identity, &a->record, &a->format, &a->dns,
-                            &a->timeout, &a->receiver, &a->lang,  &a->config,
-                            NULL};
+    static const char *const names[] = {
+        "--ip",  "--sender",  "--mail-from", "--helo", "--identity", "--record",  "--format",
+        "--dns", "--timeout", "--receiver",  "--lang", "--config",   "--dns-zone"};
+    const char **slots[] = {&a->ip,     &a->sender, &a->sender, &a->helo,    &a->identity,
+                            &a->record, &a->format, &a->dns,    &a->timeout, &a->receiver,
+                            &a->lang,   &a->config, NULL};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
@@ -130,8 +128,8 @@ static void print_json(const spf_result_t *r)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "schema", json_object_new_int(1));
     json_object_object_add(o, "result", json_object_new_string(spf_res_name(r->result)));
-    json_object_object_add(o, "identity", json_object_new_string(
-                                              r->identity == SPF_ID_HELO ? "helo" : "mailfrom"));
+    json_object_object_add(
+        o, "identity", json_object_new_string(r->identity == SPF_ID_HELO ? "helo" : "mailfrom"));
     json_object_object_add(o, "sender", r->sender ? json_object_new_string(r->sender) : NULL);
     json_object_object_add(o, "domain", r->domain ? json_object_new_string(r->domain) : NULL);
     json_object_object_add(o, "record_domain",
@@ -148,15 +146,15 @@ static void print_json(const spf_result_t *r)
     for (guint i = 0; i < r->trace->len; i++)
         json_object_array_add(t, json_object_new_string(g_ptr_array_index(r->trace, i)));
     json_object_object_add(o, "trace", t);
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }
 
 static void print_text(const spf_result_t *r)
 {
-    printf(_("SPF %s for %s (%s identity)\n"), spf_res_name(r->result),
-           r->domain ? r->domain : "", r->identity == SPF_ID_HELO ? "HELO" : "MAIL FROM");
+    printf(_("SPF %s for %s (%s identity)\n"), spf_res_name(r->result), r->domain ? r->domain : "",
+           r->identity == SPF_ID_HELO ? "HELO" : "MAIL FROM");
     if (r->mechanism)
         printf(_("  decided by: %s in the record of %s\n"), r->mechanism,
                r->record_domain ? r->record_domain : "?");

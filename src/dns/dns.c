@@ -139,7 +139,7 @@ dns_rr_t *dns_rr_from_ldns(const ldns_rr *rr)
             return NULL;
         char *tidy = dns_name_tidy(pres);
         free(pres);
-        dns_type_t dt = t == LDNS_RR_TYPE_MX ? DNS_T_MX
+        dns_type_t dt = t == LDNS_RR_TYPE_MX    ? DNS_T_MX
                         : t == LDNS_RR_TYPE_PTR ? DNS_T_PTR
                                                 : DNS_T_CNAME;
         dns_rr_t *out = dns_rr_new(dt, tidy, strlen(tidy), pref);

@@ -40,10 +40,10 @@ typedef enum dns_type {
 } dns_type_t;
 
 typedef enum dns_status {
-    DNS_OK = 0,    /* records present (may still be zero of the wanted kind after filtering) */
-    DNS_NXDOMAIN,  /* the name does not exist */
-    DNS_NODATA,    /* the name exists, no record of this type */
-    DNS_TEMPFAIL,  /* timeout, SERVFAIL, network, malformed answer */
+    DNS_OK = 0,   /* records present (may still be zero of the wanted kind after filtering) */
+    DNS_NXDOMAIN, /* the name does not exist */
+    DNS_NODATA,   /* the name exists, no record of this type */
+    DNS_TEMPFAIL, /* timeout, SERVFAIL, network, malformed answer */
 } dns_status_t;
 
 typedef struct dns_rr {

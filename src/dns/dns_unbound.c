@@ -50,10 +50,21 @@
  * private space; a test server serves documentation addresses). These are
  * made transparent; localhost and its reverse zones stay local. */
 static const char *const ub_pass_through[] = {
-    "test.", "invalid.", "onion.", "home.arpa.", "0.in-addr.arpa.", "254.169.in-addr.arpa.",
-    "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
-    "d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.",
-    "b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
+    "test.",
+    "invalid.",
+    "onion.",
+    "home.arpa.",
+    "0.in-addr.arpa.",
+    "254.169.in-addr.arpa.",
+    "2.0.192.in-addr.arpa.",
+    "100.51.198.in-addr.arpa.",
+    "113.0.203.in-addr.arpa.",
+    "d.f.ip6.arpa.",
+    "8.e.f.ip6.arpa.",
+    "9.e.f.ip6.arpa.",
+    "a.e.f.ip6.arpa.",
+    "b.e.f.ip6.arpa.",
+    "8.b.d.0.1.0.0.2.ip6.arpa.",
 };
 
 typedef struct ub_query {
@@ -164,8 +175,7 @@ static void fill_answer(const struct ub_result *res, dns_type_t type, dns_answer
     bool found = false;
     if (res->answer_packet && res->answer_len > 0) {
         ldns_pkt *pkt = NULL;
-        if (ldns_wire2pkt(&pkt, res->answer_packet, (size_t)res->answer_len) !=
-            LDNS_STATUS_OK) {
+        if (ldns_wire2pkt(&pkt, res->answer_packet, (size_t)res->answer_len) != LDNS_STATUS_OK) {
             dns_answer_set_fail(out, "malformed answer");
             return;
         }

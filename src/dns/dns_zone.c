@@ -39,8 +39,8 @@
 #include "dns/dns.h"
 #include "dns/dns_backend.h"
 
-#define ZONE_MAX_RRS (1u << 20)
-#define ZONE_MAX_CNAME 8
+#define ZONE_MAX_RRS      (1u << 20)
+#define ZONE_MAX_CNAME    8
 #define ZONE_TIMEOUT_TYPE 65280
 
 typedef struct zone_node {
@@ -230,10 +230,10 @@ static dns_zone_t *zone_alloc(void)
 {
     dns_zone_t *z = g_new0(dns_zone_t, 1);
     z->base.ops = &zone_ops;
-    z->nodes = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                     (GDestroyNotify)g_bytes_unref, node_free);
-    z->ents = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                    (GDestroyNotify)g_bytes_unref, NULL);
+    z->nodes = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                     node_free);
+    z->ents =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     return z;
 }
 

@@ -18,16 +18,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char zone[] =
-    "example.com. MX 10 mx.example.com.\n"
-    "mx.example.com. A 192.0.2.1\n"
-    "mx.example.com. AAAA 2001:db8::1\n"
-    "inc.example.com. TXT \"v=spf1 include:loop.example.com ?all\"\n"
-    "loop.example.com. TXT \"v=spf1 include:inc.example.com -all\"\n"
-    "red.example.com. TXT \"v=spf1 redirect=%{d}\"\n"
-    "slow.example.com. TYPE65280 \\# 0\n"
-    "1.2.0.192.in-addr.arpa. PTR mx.example.com.\n"
-    "exp.example.com. TXT \"%{i} %{c} %{r} %{t} %{p} %{L-r2}\"\n";
+static const char zone[] = "example.com. MX 10 mx.example.com.\n"
+                           "mx.example.com. A 192.0.2.1\n"
+                           "mx.example.com. AAAA 2001:db8::1\n"
+                           "inc.example.com. TXT \"v=spf1 include:loop.example.com ?all\"\n"
+                           "loop.example.com. TXT \"v=spf1 include:inc.example.com -all\"\n"
+                           "red.example.com. TXT \"v=spf1 redirect=%{d}\"\n"
+                           "slow.example.com. TYPE65280 \\# 0\n"
+                           "1.2.0.192.in-addr.arpa. PTR mx.example.com.\n"
+                           "exp.example.com. TXT \"%{i} %{c} %{r} %{t} %{p} %{L-r2}\"\n";
 
 static dns_resolver_t *resolver(void)
 {
@@ -63,10 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spf_record_free(rec);
     g_free(err);
 
-    spf_macro_env_t env = {.sender = "l.p@example.com", .local = "l.p",
-                           .sender_domain = "example.com", .domain = "example.com",
-                           .ip_dotted = "192.0.2.1", .ip_readable = "192.0.2.1",
-                           .ip_version = "in-addr", .helo = "mx.example.com"};
+    spf_macro_env_t env = {.sender = "l.p@example.com",
+                           .local = "l.p",
+                           .sender_domain = "example.com",
+                           .domain = "example.com",
+                           .ip_dotted = "192.0.2.1",
+                           .ip_readable = "192.0.2.1",
+                           .ip_version = "in-addr",
+                           .helo = "mx.example.com"};
     for (int exp = 0; exp < 2; exp++) {
         buf_t b;
         buf_init(&b, SPF_MAX_EXPANSION);
@@ -84,8 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < G_N_ELEMENTS(ips); i++) {
         spf_result_t res;
         spf_options_t opt = {.now = 1};
-        spf_check_host(resolver(), &opt, ips[i], "example.com", "l.p@example.com",
-                       "mx.example.com", text, &res);
+        spf_check_host(resolver(), &opt, ips[i], "example.com", "l.p@example.com", "mx.example.com",
+                       text, &res);
         check_result(&res);
         spf_result_clear(&res);
     }

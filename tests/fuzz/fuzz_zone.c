@@ -27,10 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_free(err);
         return 0;
     }
-    static const char *const names[] = {"example.com", "www.example.com", "a.b.c", "",
-                                        "x.example.", "1.2.0.192.in-addr.arpa", "@"};
-    static const dns_type_t types[] = {DNS_T_A,   DNS_T_AAAA, DNS_T_TXT,
-                                       DNS_T_MX,  DNS_T_PTR,  DNS_T_CNAME};
+    static const char *const names[] = {"example.com", "www.example.com",        "a.b.c", "",
+                                        "x.example.",  "1.2.0.192.in-addr.arpa", "@"};
+    static const dns_type_t types[] = {DNS_T_A,  DNS_T_AAAA, DNS_T_TXT,
+                                       DNS_T_MX, DNS_T_PTR,  DNS_T_CNAME};
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
         for (size_t k = 0; k < G_N_ELEMENTS(types); k++) {
             dns_answer_t a;

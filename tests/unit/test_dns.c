@@ -19,23 +19,22 @@
 
 #include "dns/dns.h"
 
-static const char zone_text[] =
-    "$ORIGIN example.com.\n"
-    "$TTL 300\n"
-    "@            600 IN TXT \"v=spf1 \" \"ip4:192.0.2.1 -all\"\n"
-    "@            A   192.0.2.1\n"
-    "@            MX  10 MAIL.Example.COM.\n"
-    "mail         A   192.0.2.25\n"
-    "mail         AAAA 2001:db8::25\n"
-    "alias        CNAME mail\n"
-    "loop1        CNAME loop2\n"
-    "loop2        CNAME loop1\n"
-    "nul          TXT \"a\\000b\"\n"
-    "deep.sub     A   192.0.2.9\n"
-    "slow         TXT \"here\"\n"
-    "slow         TYPE65280 \\# 0\n"
-    "1.2.0.192.in-addr.arpa. PTR Mail.example.com.\n"
-    "empty.example.org. TXT \"\"\n";
+static const char zone_text[] = "$ORIGIN example.com.\n"
+                                "$TTL 300\n"
+                                "@            600 IN TXT \"v=spf1 \" \"ip4:192.0.2.1 -all\"\n"
+                                "@            A   192.0.2.1\n"
+                                "@            MX  10 MAIL.Example.COM.\n"
+                                "mail         A   192.0.2.25\n"
+                                "mail         AAAA 2001:db8::25\n"
+                                "alias        CNAME mail\n"
+                                "loop1        CNAME loop2\n"
+                                "loop2        CNAME loop1\n"
+                                "nul          TXT \"a\\000b\"\n"
+                                "deep.sub     A   192.0.2.9\n"
+                                "slow         TXT \"here\"\n"
+                                "slow         TYPE65280 \\# 0\n"
+                                "1.2.0.192.in-addr.arpa. PTR Mail.example.com.\n"
+                                "empty.example.org. TXT \"\"\n";
 
 static dns_resolver_t *load(void)
 {
@@ -216,7 +215,7 @@ static void test_unbound_forwarder_syntax(void **state)
 {
     char *err = NULL;
     const char *bad[] = {"mail.example.com", "127.0.0.1:0", "127.0.0.1:99999", "[::1",
-                         "[::1]x", "127.0.0.1:5x"};
+                         "[::1]x",           "127.0.0.1:5x"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         assert_null(dns_unbound_new(bad[i], 100, &err));
         assert_non_null(err);

@@ -40,26 +40,26 @@ static void test_record_parse(void **state)
         spf_record_free(r);
     }
     static const char *const bad[] = {
-        "v=spf10 -all",                     /* not a record */
-        "v=spf1 -all\tmx",                  /* only spaces separate terms */
-        "v=spf1 ip4:192.0.2.01",            /* leading zero */
-        "v=spf1 ip4:192.0.2.0/33",          /* CIDR too long */
-        "v=spf1 a/024",                     /* leading zero in CIDR */
+        "v=spf10 -all",            /* not a record */
+        "v=spf1 -all\tmx",         /* only spaces separate terms */
+        "v=spf1 ip4:192.0.2.01",   /* leading zero */
+        "v=spf1 ip4:192.0.2.0/33", /* CIDR too long */
+        "v=spf1 a/024",            /* leading zero in CIDR */
         "v=spf1 ip6:2001:db8::/129",
         "v=spf1 ip4:192.0.2.0//64",
-        "v=spf1 a:1.2.3.4",                 /* numeric top label */
-        "v=spf1 a:museum",                  /* no "." before the top label */
+        "v=spf1 a:1.2.3.4", /* numeric top label */
+        "v=spf1 a:museum",  /* no "." before the top label */
         "v=spf1 a:foo.-bar",
         "v=spf1 include",
         "v=spf1 all:foo",
-        "v=spf1 frob:example.com",          /* unknown mechanism */
+        "v=spf1 frob:example.com", /* unknown mechanism */
         "v=spf1 redirect=a.example.com redirect=b.example.com",
         "v=spf1 exp=a.example.com exp=b.example.com",
         "v=spf1 redirect=",
-        "v=spf1 exists:%(ir).example.com",  /* bad macro */
+        "v=spf1 exists:%(ir).example.com", /* bad macro */
         "v=spf1 exists:foo%.example.com",
-        "v=spf1 a:%{d0}.example.com",       /* zero digit */
-        "v=spf1 a:%{c}.example.com",        /* c only in exp text */
+        "v=spf1 a:%{d0}.example.com", /* zero digit */
+        "v=spf1 a:%{c}.example.com",  /* c only in exp text */
         "v=spf1 a:%{x}.example.com",
         "v=spf1 foo=%",
         "v=spf1 \xc3\xa9",
@@ -285,8 +285,7 @@ static void test_check_host(void **state)
             for (guint k = 0; k < r.trace->len; k++)
                 print_message("  %s\n", (char *)g_ptr_array_index(r.trace, k));
             fail_msg("case %zu (%s, %s): %s, want %s (%s)", i, c->ip, c->sender,
-                     spf_res_name(r.result), spf_res_name(c->want),
-                     r.problem ? r.problem : "");
+                     spf_res_name(r.result), spf_res_name(c->want), r.problem ? r.problem : "");
         }
         if (c->mechanism)
             assert_string_equal(r.mechanism, c->mechanism);
@@ -314,8 +313,7 @@ static void test_helo_identity_and_record(void **state)
     spf_result_clear(&r);
     /* a record given by hand, for a domain without one */
     assert_int_equal(spf_check_host(dns, NULL, "192.0.2.9", "other.example.com",
-                                    "a@other.example.com", NULL, "v=spf1 ip4:192.0.2.9 -all",
-                                    &r),
+                                    "a@other.example.com", NULL, "v=spf1 ip4:192.0.2.9 -all", &r),
                      SPF_PASS);
     spf_result_clear(&r);
     /* a sender without local-part is postmaster */
@@ -336,8 +334,7 @@ static void test_unreachable_server(void **state)
     assert_non_null(dns);
     spf_result_t r;
     gint64 t0 = g_get_monotonic_time();
-    assert_int_equal(spf_check(dns, NULL, "192.0.2.1", "a@example.com", NULL, &r),
-                     SPF_TEMPERROR);
+    assert_int_equal(spf_check(dns, NULL, "192.0.2.1", "a@example.com", NULL, &r), SPF_TEMPERROR);
     assert_true(g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC);
     spf_result_clear(&r);
     dns_resolver_free(dns);
