@@ -329,6 +329,51 @@ static const char *sev_color(tsev_t s)
 #define SVG_LEFT 110
 #define SVG_LANE 22
 
+/* Time axis with long quiet periods folded: a gap longer than SVG_GAP
+ * seconds takes only SVG_FOLD seconds of axis and is drawn as a dashed
+ * break labelled with its length, so that two days of an application's
+ * polling and five minutes of attack are both readable. */
+#define SVG_GAP  300
+#define SVG_FOLD 30
+
+static double *svg_positions(const trail_incident_t *in, int64_t *breaks, size_t *nbreaks)
+{
+    double *pos = g_new0(double, in->n_events ? in->n_events : 1);
+    double axis = 0;
+    *nbreaks = 0;
+    for (size_t i = 1; i < in->n_events; i++) {
+        int64_t a = in->events[i - 1].time, b = in->events[i].time;
+        int64_t d = (a == CTTIME_INVALID || b == CTTIME_INVALID) ? 0 : b - a;
+        if (d > SVG_GAP) {
+            breaks[(*nbreaks)++] = (int64_t)i;
+            d = SVG_FOLD;
+        }
+        axis += (double)d;
+        pos[i] = axis;
+    }
+    double w = SVG_W - SVG_LEFT - 20;
+    for (size_t i = 0; i < in->n_events; i++)
+        pos[i] = SVG_LEFT + (axis > 0 ? pos[i] / axis : 0.5) * w;
+    return pos;
+}
+
+static void svg_gap_label(FILE *out, int64_t secs, double x, int y)
+{
+    char b[32];
+    if (secs >= 86400)
+        snprintf(b, sizeof b, "+%lldd %lldh", (long long)(secs / 86400),
+                 (long long)(secs % 86400 / 3600));
+    else if (secs >= 3600)
+        snprintf(b, sizeof b, "+%lldh %lldm", (long long)(secs / 3600),
+                 (long long)(secs % 3600 / 60));
+    else
+        snprintf(b, sizeof b, "+%lldm", (long long)(secs / 60));
+    fprintf(out,
+            "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#666\" "
+            "text-anchor=\"middle\">%s</text>\n",
+            x, y, b);
+}
+
 static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_t *in)
 {
     static const tstage_t lanes[] = {TSTAGE_RECON,   TSTAGE_PRODUCTION,  TSTAGE_IDENTITY,
@@ -336,10 +381,9 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
                                      TSTAGE_ACCESS,  TSTAGE_CONTEXT};
     int nl = (int)G_N_ELEMENTS(lanes);
     int height = nl * SVG_LANE + 40;
-    int64_t t0 = in->first_seen, t1 = in->last_seen;
-    if (t0 == CTTIME_INVALID)
-        t0 = t1 = 0;
-    double span = t1 > t0 ? (double)(t1 - t0) : 1.0;
+    int64_t *breaks = g_new(int64_t, in->n_events + 1);
+    size_t nbreaks;
+    double *pos = svg_positions(in, breaks, &nbreaks);
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
             "role=\"img\" aria-label=\"timeline\">\n",
@@ -351,6 +395,19 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
                 y + 14, tstage_name(lanes[l]), SVG_LEFT, y + 10, SVG_W - 10, y + 10);
     }
+    double last_label = -100;
+    for (size_t k = 0; k < nbreaks; k++) {
+        size_t i = (size_t)breaks[k];
+        double x = (pos[i - 1] + pos[i]) / 2;
+        fprintf(out,
+                "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\" "
+                "stroke-dasharray=\"3,3\"/>\n",
+                x, x, height - 30);
+        if (x - last_label > 45) { /* closer labels would overlap */
+            svg_gap_label(out, in->events[i].time - in->events[i - 1].time, x, height - 20);
+            last_label = x;
+        }
+    }
     for (size_t i = 0; i < in->n_events; i++) {
         const trail_event_t *e = &in->events[i];
         const trail_detection_t *dd = trailrules_get(R, e->det);
@@ -359,13 +416,11 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
         for (int k = 0; k < nl; k++)
             if (lanes[k] == st)
                 l = k;
-        double x = SVG_LEFT + (e->time == CTTIME_INVALID ? 0 : (double)(e->time - t0) / span) *
-                                  (SVG_W - SVG_LEFT - 20);
         char ts[CTTIME_BUFSZ];
         cttime_format(e->time, ts);
         fprintf(out,
-                "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>", x,
-                20 + l * SVG_LANE, sev_color(dd ? dd->severity : TSEV_NONE));
+                "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
+                pos[i], 20 + l * SVG_LANE, sev_color(dd ? dd->severity : TSEV_NONE));
         h(out, ts);
         fputs(" ", out);
         h(out, e->source);
@@ -386,6 +441,8 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
             "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>"
             "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n</svg>\n",
             SVG_LEFT, height - 6, a, SVG_W - 10, height - 6, b);
+    g_free(pos);
+    g_free(breaks);
 }
 
 static void html_list(FILE *out, const char *const *v, size_t n)
