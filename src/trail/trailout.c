@@ -203,6 +203,58 @@ static void steps(FILE *out, const trailrules_t *R, const trail_incident_t *in)
               "workloads from long-term keys to IAM roles."));
 }
 
+static bool same_step(const trail_event_t *a, const trail_event_t *b)
+{
+    return a->name == b->name && a->source == b->source && a->ip == b->ip &&
+           a->result == b->result; /* interned: pointers compare */
+}
+
+/* The timeline for people: runs of the same call from the same address
+ * with the same result are one line ("x17, 17 regions, until ..."), so
+ * that hours of polling or a burst over every region stay readable. */
+static void text_timeline(FILE *out, const trail_incident_t *in)
+{
+    size_t lines = 0, i = 0;
+    char a[CTTIME_BUFSZ], b[CTTIME_BUFSZ];
+    while (i < in->n_events && lines < TRAILOUT_TEXT_EVENTS) {
+        size_t j = i + 1, regions = 1;
+        while (j < in->n_events && same_step(&in->events[i], &in->events[j])) {
+            bool seen = false;
+            for (size_t k = i; k < j && !seen; k++)
+                seen = in->events[k].region == in->events[j].region;
+            regions += !seen;
+            j++;
+        }
+        const trail_event_t *e = &in->events[i];
+        cttime_format(e->time, a);
+        fprintf(out, "    %s  ", a);
+        safe(out, e->source);
+        fputc(':', out);
+        safe(out, e->name);
+        fputs("  ", out);
+        if (regions > 1)
+            fprintf(out, _("%zu regions"), regions);
+        else
+            safe(out, e->region);
+        fputs("  ", out);
+        safe(out, e->ip);
+        fputs("  ", out);
+        safe(out, e->result);
+        if (j - i > 1) {
+            cttime_format(in->events[j - 1].time, b);
+            fprintf(out, "  (x%zu, ", j - i);
+            fprintf(out, _("until %s"), b);
+            fputc(')', out);
+        }
+        fputc('\n', out);
+        lines++;
+        i = j;
+    }
+    uint64_t more = (uint64_t)(in->n_events - i) + in->events_dropped;
+    if (more)
+        fprintf(out, "    %s %llu\n", _("... events not shown:"), (unsigned long long)more);
+}
+
 static void text_incident(FILE *out, const traildetect_t *d, const trail_incident_t *in, size_t no)
 {
     const trailrules_t *R = traildetect_rules(d);
@@ -260,25 +312,7 @@ static void text_incident(FILE *out, const traildetect_t *d, const trail_inciden
         fputc('\n', out);
     }
     fprintf(out, "  %s\n", _("timeline:"));
-    for (size_t i = 0; i < in->n_events && i < TRAILOUT_TEXT_EVENTS; i++) {
-        const trail_event_t *e = &in->events[i];
-        cttime_format(e->time, a);
-        fprintf(out, "    %s  ", a);
-        safe(out, e->source);
-        fputc(':', out);
-        safe(out, e->name);
-        fputs("  ", out);
-        safe(out, e->region);
-        fputs("  ", out);
-        safe(out, e->ip);
-        fputs("  ", out);
-        safe(out, e->result);
-        fputc('\n', out);
-    }
-    size_t more = in->n_events > TRAILOUT_TEXT_EVENTS ? in->n_events - TRAILOUT_TEXT_EVENTS : 0;
-    if (more + in->events_dropped)
-        fprintf(out, "    %s %llu\n", _("... events not shown:"),
-                (unsigned long long)(more + in->events_dropped));
+    text_timeline(out, in);
     fprintf(out, "  %s ", _("MITRE ATT&CK:"));
     for (char **t = in->attack; t && *t; t++)
         fprintf(out, "%s%s", t == in->attack ? "" : ", ", *t);
