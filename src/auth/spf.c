@@ -83,6 +83,28 @@ static void eval_clear(eval_t *ev)
 
 static void eval_problem(eval_t *ev, spf_res_t res, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Messages quote names built from the sender, which an attacker chose:
+ * keep them valid UTF-8 without control characters, fit for a terminal
+ * and for JSON. Takes ownership of msg. */
+static char *tame(char *msg)
+{
+    if (!g_utf8_validate(msg, -1, NULL)) {
+        char *v = g_utf8_make_valid(msg, -1);
+        g_free(msg);
+        msg = v;
+    }
+    GString *g = g_string_sized_new(strlen(msg));
+    for (const char *p = msg; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 || ch == 0x7f)
+            g_string_append_printf(g, "\\x%02x", ch);
+        else
+            g_string_append_c(g, (char)ch);
+    }
+    g_free(msg);
+    return g_string_free(g, FALSE);
+}
+
 static void eval_problem(eval_t *ev, spf_res_t res, const char *fmt, ...)
 {
     ev->res = res;
@@ -90,7 +112,7 @@ static void eval_problem(eval_t *ev, spf_res_t res, const char *fmt, ...)
         return; /* the first cause is the one worth reporting */
     va_list ap;
     va_start(ap, fmt);
-    ev->problem = g_strdup_vprintf(fmt, ap);
+    ev->problem = tame(g_strdup_vprintf(fmt, ap));
     va_end(ap);
 }
 
@@ -106,7 +128,7 @@ static void trace(spf_ctx_t *c, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    char *msg = g_strdup_vprintf(fmt, ap);
+    char *msg = tame(g_strdup_vprintf(fmt, ap));
     va_end(ap);
     g_ptr_array_add(t, g_strdup_printf("%*s%s", (int)c->depth * 2, "", msg));
     g_free(msg);
@@ -811,8 +833,8 @@ static spf_res_t run(dns_resolver_t *dns, const spf_options_t *opt, const char *
         c.sender_domain = g_strdup(at + 1);
     }
     c.sender = g_strdup_printf("%s@%s", c.local, c.sender_domain);
-    out->sender = g_strdup(c.sender);
-    out->domain = g_strdup(domain);
+    out->sender = tame(g_strdup(c.sender));
+    out->domain = tame(g_strdup(domain));
 
     eval_t ev = {0};
     if (ctx_set_ip(&c, ip) < 0) {
