@@ -255,7 +255,16 @@ static bool parse_u64_arg(const char *s, uint64_t *out)
     return true;
 }
 
-int cmd_dkim(int argc, char **argv)
+typedef struct dkim_cli {
+    output_format_t format;
+    const char *forwarder, *lang;
+    GPtrArray *zones; /* char* from argv */
+    uint64_t now, timeout;
+    int verbose;
+} dkim_cli_t;
+
+/* 0 to run, 1 after --help, -1 on a usage error (message printed). */
+static int parse_opts(int argc, char **argv, dkim_cli_t *c)
 {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"dns", required_argument, NULL, 'd'},
@@ -266,112 +275,123 @@ int cmd_dkim(int argc, char **argv)
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    output_format_t format = FORMAT_TEXT;
-    const char *forwarder = NULL, *lang = NULL;
-    GPtrArray *zones = g_ptr_array_new();
-    uint64_t now = 0, timeout = DKIM_CLI_DEFAULT_TIMEOUT_MS;
-    int c, verbose = 0;
+    int ch;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:vh", longopts, NULL)) != -1) {
-        switch (c) {
+    while ((ch = getopt_long(argc, argv, "f:vh", longopts, NULL)) != -1) {
+        switch (ch) {
         case 'f':
-            if (cli_parse_format(optarg, "text,json", &format) != 0)
-                goto usage;
+            if (cli_parse_format(optarg, "text,json", &c->format) != 0)
+                return -1;
             break;
         case 'd':
-            forwarder = optarg;
+            c->forwarder = optarg;
             break;
         case 'z':
-            g_ptr_array_add(zones, optarg);
+            g_ptr_array_add(c->zones, optarg);
             break;
         case 'T':
-            if (!parse_u64_arg(optarg, &now) || now > (uint64_t)G_MAXINT64) {
+            if (!parse_u64_arg(optarg, &c->now) || c->now > (uint64_t)G_MAXINT64) {
                 fprintf(stderr, _("sesguard dkim: bad --time '%s' (Unix seconds)\n"), optarg);
-                goto usage;
+                return -1;
             }
             break;
         case 'o':
-            if (!parse_u64_arg(optarg, &timeout) || timeout == 0 || timeout > 600000) {
+            if (!parse_u64_arg(optarg, &c->timeout) || c->timeout == 0 || c->timeout > 600000) {
                 fprintf(stderr, _("sesguard dkim: bad --timeout '%s' (1-600000 ms)\n"), optarg);
-                goto usage;
+                return -1;
             }
             break;
         case 'l':
-            lang = optarg;
+            c->lang = optarg;
             break;
         case 'v':
-            verbose++;
+            c->verbose++;
             break;
         case 'h':
             cmd_dkim_usage(stdout);
-            g_ptr_array_free(zones, TRUE);
-            return EXIT_CLEAN;
+            return 1;
         default:
-            goto usage;
+            return -1;
         }
     }
-    if (cli_init_lang(lang) != 0)
-        goto usage;
+    if (cli_init_lang(c->lang) != 0)
+        return -1;
     if (optind >= argc) {
         fprintf(stderr, "%s", _("sesguard dkim: no MSG given\n"));
-        goto usage;
+        return -1;
     }
-    log_set_level(verbose >= 2 ? LOG_LEVEL_DEBUG : verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN);
-    dns_resolver_t *res = make_resolver(forwarder, zones, (unsigned)timeout);
-    g_ptr_array_free(zones, TRUE);
+    return 0;
+}
+
+/* Verify and report one input: -1 unreadable, 1 unsigned or a signature
+ * did not pass, 0 every signature passed. */
+static int verify_one(const char *path, dkim_opts_t *opts, output_format_t format)
+{
+    char *err = NULL;
+    size_t len = 0;
+    char *msg = read_input(path, &len, &err);
+    if (msg == NULL) {
+        log_err("%s: %s", path, err);
+        g_free(err);
+        return -1;
+    }
+    /* A message saved from an mbox starts with its "From " separator
+     * line, which is not part of the message. */
+    size_t skip = 0;
+    if (len > 5 && memcmp(msg, "From ", 5) == 0) {
+        const char *nl = memchr(msg, '\n', len);
+        skip = nl ? (size_t)(nl + 1 - msg) : len;
+    }
+    dkimmsg_t *m = dkimmsg_parse(msg + skip, len - skip);
+    g_free(msg);
+    if (m == NULL) {
+        log_err("%s: %s", path, _("message too large"));
+        return -1;
+    }
+    opts->keys = dkim_keycache_new(); /* one budget for DKIM and ARC */
+    GPtrArray *sigs = dkim_verify_msg(m, opts);
+    arc_result_t *arc = arc_validate_msg(m, opts);
+    dkim_keycache_free(opts->keys);
+    opts->keys = NULL;
+    dkimmsg_free(m);
+    bool findings = sigs->len == 0;
+    for (guint k = 0; k < sigs->len; k++)
+        findings |= ((dkim_sigres_t *)sigs->pdata[k])->result != DKIM_PASS;
+    if (format == FORMAT_JSON)
+        print_json(path, sigs, arc);
+    else
+        print_text(path, sigs, arc);
+    g_ptr_array_unref(sigs);
+    arc_result_free(arc);
+    return findings ? 1 : 0;
+}
+
+int cmd_dkim(int argc, char **argv)
+{
+    dkim_cli_t c = {
+        .format = FORMAT_TEXT, .zones = g_ptr_array_new(), .timeout = DKIM_CLI_DEFAULT_TIMEOUT_MS};
+    int rc = parse_opts(argc, argv, &c);
+    if (rc != 0) {
+        if (rc < 0)
+            cmd_dkim_usage(stderr);
+        g_ptr_array_free(c.zones, TRUE);
+        return rc < 0 ? EXIT_TROUBLE : EXIT_CLEAN;
+    }
+    log_set_level(c.verbose >= 2 ? LOG_LEVEL_DEBUG : c.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARN);
+    dns_resolver_t *res = make_resolver(c.forwarder, c.zones, (unsigned)c.timeout);
+    g_ptr_array_free(c.zones, TRUE);
     if (res == NULL)
         return EXIT_TROUBLE;
-
-    dkim_opts_t opts = {dkim_lookup_dns, res, (int64_t)now, 0, NULL};
+    dkim_opts_t opts = {dkim_lookup_dns, res, (int64_t)c.now, 0, NULL};
     bool trouble = false, findings = false;
     for (int i = optind; i < argc; i++) {
-        char *err = NULL;
-        size_t len = 0;
-        char *msg = read_input(argv[i], &len, &err);
-        if (msg == NULL) {
-            log_err("%s: %s", argv[i], err);
-            g_free(err);
-            trouble = true;
-            continue;
-        }
-        /* A message saved from an mbox starts with its "From " separator
-         * line, which is not part of the message. */
-        size_t skip = 0;
-        if (len > 5 && memcmp(msg, "From ", 5) == 0) {
-            const char *nl = memchr(msg, '\n', len);
-            skip = nl ? (size_t)(nl + 1 - msg) : len;
-        }
-        dkimmsg_t *m = dkimmsg_parse(msg + skip, len - skip);
-        g_free(msg);
-        if (m == NULL) {
-            log_err("%s: %s", argv[i], _("message too large"));
-            trouble = true;
-            continue;
-        }
-        opts.keys = dkim_keycache_new(); /* one budget for DKIM and ARC */
-        GPtrArray *sigs = dkim_verify_msg(m, &opts);
-        arc_result_t *arc = arc_validate_msg(m, &opts);
-        dkim_keycache_free(opts.keys);
-        opts.keys = NULL;
-        dkimmsg_free(m);
-        findings |= sigs->len == 0;
-        for (guint k = 0; k < sigs->len; k++)
-            findings |= ((dkim_sigres_t *)sigs->pdata[k])->result != DKIM_PASS;
-        if (format == FORMAT_JSON)
-            print_json(argv[i], sigs, arc);
-        else
-            print_text(argv[i], sigs, arc);
-        g_ptr_array_unref(sigs);
-        arc_result_free(arc);
+        int r = verify_one(argv[i], &opts, c.format);
+        trouble |= r < 0;
+        findings |= r > 0;
     }
     fflush(stdout);
     dns_resolver_free(res);
     if (trouble)
         return EXIT_TROUBLE;
     return findings ? EXIT_FINDINGS : EXIT_CLEAN;
-
-usage:
-    cmd_dkim_usage(stderr);
-    g_ptr_array_free(zones, TRUE);
-    return EXIT_TROUBLE;
 }
