@@ -38,6 +38,12 @@ void cmd_mail_usage(FILE *out)
             "  --lang ja|en         report language (default from LANG)\n"
             "  --config FILE        configuration file (default /etc/sesguard/sesguard.conf)\n"
             "  --trusted-host HOST  one of our own MX hosts (repeatable; adds to the config)\n"
+            "  --ip IP --helo NAME --mail-from ADDR\n"
+            "                       the SMTP envelope: verify SPF/DKIM/DMARC/ARC with it\n"
+            "  --dns HOST[:PORT]    DNS server for verification (default /etc/resolv.conf)\n"
+            "  --dns-zone FILE      answer DNS from a zone file instead (repeatable; offline)\n"
+            "  --no-verify          believe the trusted Authentication-Results instead of\n"
+            "                       verifying (stored mail whose keys may have changed)\n"
             "  -v, --verbose        more diagnostics on stderr\n"
             "\n"
             "exit status: 0 all clean, 1 suspicious or phishing found, 2 an input\n"
@@ -93,6 +99,10 @@ static conf_t *load_config(const char *path, char **err)
     if (p && conf_load_file(c, p, err) != 0) {
         conf_free(c);
         c = NULL;
+    } else if (p) {
+        char *dir = g_path_get_dirname(p);
+        conf_resolve_paths(c, "dns_zone", dir);
+        g_free(dir);
     }
     g_free(dflt);
     return c;
@@ -104,11 +114,16 @@ int cmd_mail(int argc, char **argv)
         {"format", required_argument, NULL, 'f'}, {"lang", required_argument, NULL, 'l'},
         {"config", required_argument, NULL, 'c'}, {"trusted-host", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"ip", required_argument, NULL, 'I'},     {"helo", required_argument, NULL, 'H'},
+        {"mail-from", required_argument, NULL, 'M'}, {"dns", required_argument, NULL, 'D'},
+        {"dns-zone", required_argument, NULL, 'Z'}, {"no-verify", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     output_format_t format = FORMAT_TEXT;
-    const char *lang = NULL, *config = NULL;
-    GPtrArray *trusted = g_ptr_array_new();
+    const char *lang = NULL, *config = NULL, *ip = NULL, *helo = NULL, *mail_from = NULL;
+    const char *dns = NULL;
+    GPtrArray *trusted = g_ptr_array_new(), *zones = g_ptr_array_new();
     int c, verbose = 0;
+    bool no_verify = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:l:c:t:vh", longopts, NULL)) != -1) {
         switch (c) {
@@ -128,9 +143,28 @@ int cmd_mail(int argc, char **argv)
         case 'v':
             verbose++;
             break;
+        case 'I':
+            ip = optarg;
+            break;
+        case 'H':
+            helo = optarg;
+            break;
+        case 'M':
+            mail_from = optarg;
+            break;
+        case 'D':
+            dns = optarg;
+            break;
+        case 'Z':
+            g_ptr_array_add(zones, optarg);
+            break;
+        case 'N':
+            no_verify = true;
+            break;
         case 'h':
             cmd_mail_usage(stdout);
             g_ptr_array_free(trusted, TRUE);
+            g_ptr_array_free(zones, TRUE);
             return EXIT_CLEAN;
         default:
             goto usage;
@@ -150,11 +184,24 @@ int cmd_mail(int argc, char **argv)
         log_err("%s", err);
         g_free(err);
         g_ptr_array_free(trusted, TRUE);
+        g_ptr_array_free(zones, TRUE);
         return EXIT_TROUBLE;
     }
     for (guint i = 0; i < trusted->len; i++)
         conf_add(conf, "trusted_hosts", trusted->pdata[i]);
     g_ptr_array_free(trusted, TRUE);
+    if (dns)
+        conf_add(conf, "dns_server", dns);
+    if (no_verify)
+        conf_add(conf, "verify", "no");
+    for (guint i = 0; i < zones->len; i++)
+        conf_add(conf, "dns_zone", zones->pdata[i]);
+    g_ptr_array_free(zones, TRUE);
+    if ((helo || mail_from) && ip == NULL) {
+        fprintf(stderr, "%s", _("sesguard mail: --helo and --mail-from need --ip\n"));
+        conf_free(conf);
+        return EXIT_TROUBLE;
+    }
     engine_t *engine = engine_new(conf, &err);
     conf_free(conf);
     if (engine == NULL) {
@@ -163,6 +210,8 @@ int cmd_mail(int argc, char **argv)
         return EXIT_TROUBLE;
     }
 
+    if (ip)
+        engine_set_envelope(engine, ip, helo, mail_from ? mail_from : "");
     run_t run = {.engine = engine, .format = format, .progress = progress_new("messages")};
     mail_source_opts_t so = {.on_message = on_message, .on_error = on_error, .ctx = &run};
     for (int i = optind; i < argc; i++)
@@ -179,5 +228,6 @@ int cmd_mail(int argc, char **argv)
 usage:
     cmd_mail_usage(stderr);
     g_ptr_array_free(trusted, TRUE);
+    g_ptr_array_free(zones, TRUE);
     return EXIT_TROUBLE;
 }

@@ -133,6 +133,50 @@ static json_object *envelope_json(const mail_boundary_t *b)
     return o;
 }
 
+static json_object *auth_json(const authmsg_t *a)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "source", js(authmsg_source_name(a ? a->source : AUTHMSG_NONE)));
+    if (a == NULL)
+        return o;
+    json_object_object_add(o, "authserv_id", js(a->authserv_id));
+    json_object *spf = NULL;
+    if (a->spf) {
+        spf = json_object_new_object();
+        json_object_object_add(spf, "result", js(a->spf));
+        json_object_object_add(spf, "domain", js(a->spf_domain));
+        json_object_object_add(spf, "why", js(a->spf_why));
+    }
+    json_object_object_add(o, "spf", spf);
+    json_object *dk = json_object_new_array();
+    for (guint i = 0; i < a->dkim->len; i++) {
+        const authmsg_dkim_t *d = a->dkim->pdata[i];
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "domain", js(d->domain));
+        json_object_object_add(x, "selector", js(d->selector));
+        json_object_object_add(x, "algorithm", js(d->algorithm));
+        json_object_object_add(x, "result", js(d->result));
+        json_object_object_add(x, "reason", js(d->reason));
+        json_object_object_add(x, "weak", json_object_new_boolean(d->weak));
+        json_object_object_add(x, "body_length_limited",
+                               json_object_new_boolean(d->body_length_limited));
+        json_object_array_add(dk, x);
+    }
+    json_object_object_add(o, "dkim", dk);
+    json_object *dm = NULL;
+    if (a->dmarc) {
+        dm = json_object_new_object();
+        json_object_object_add(dm, "result", js(a->dmarc));
+        json_object_object_add(dm, "policy", js(a->dmarc_policy));
+        json_object_object_add(dm, "from_domain", js(a->dmarc_from_domain));
+        json_object_object_add(dm, "org_domain", js(a->dmarc_org_domain));
+        json_object_object_add(dm, "why", js(a->dmarc_why));
+    }
+    json_object_object_add(o, "dmarc", dm);
+    json_object_object_add(o, "arc", js(a->arc));
+    return o;
+}
+
 void mailreport_json(FILE *out, const scan_t *s)
 {
     const mail_msg_t *m = s->msg;
@@ -156,6 +200,7 @@ void mailreport_json(FILE *out, const scan_t *s)
     json_object_object_add(o, "identities", ids);
     json_object_object_add(o, "platform", platform_json(s->platform));
     json_object_object_add(o, "envelope", envelope_json(s->boundary));
+    json_object_object_add(o, "auth", auth_json(s->auth));
 
     json_object *hops = json_object_new_array();
     for (guint i = 0; i < m->hops->len; i++) {
@@ -365,6 +410,32 @@ void mailreport_text(FILE *out, const scan_t *s)
             safe(out, s->platform->evidence->pdata[i]);
             fputc('\n', out);
         }
+    }
+    if (s->auth && s->auth->source != AUTHMSG_NONE) {
+        const authmsg_t *a = s->auth;
+        fprintf(out, "  %s SPF %s", _("Authentication:"), a->spf ? a->spf : "-");
+        if (a->spf_domain)
+            fprintf(out, " (%s)", a->spf_domain);
+        for (guint i = 0; i < a->dkim->len; i++) {
+            const authmsg_dkim_t *d = a->dkim->pdata[i];
+            fprintf(out, ", DKIM %s d=", d->result);
+            safe(out, d->domain ? d->domain : "?");
+        }
+        fprintf(out, ", DMARC %s", a->dmarc ? a->dmarc : "-");
+        if (a->dmarc_policy)
+            fprintf(out, " (p=%s)", a->dmarc_policy);
+        if (a->arc)
+            fprintf(out, ", ARC %s", a->arc);
+        if (a->source == AUTHMSG_VERIFIED)
+            fprintf(out, "  [%s]\n", _("verified by sesguard"));
+        else {
+            fputs("  [", out);
+            fprintf(out, _("reported by %s"), a->authserv_id ? a->authserv_id : "?");
+            fputs("]\n", out);
+        }
+    } else {
+        fprintf(out, "  %s %s\n", _("Authentication:"),
+                _("not checked (no envelope and no trusted Authentication-Results)"));
     }
     if (s->boundary && s->boundary->client_ip) {
         fprintf(out, "  %s %s", _("Connected from:"), s->boundary->client_ip);

@@ -10,6 +10,7 @@
 #include "intel/domain.h"
 #include "mail/message.h"
 #include "rules/rules.h"
+#include "util/log.h"
 #include "util/paths.h"
 
 static double conf_double(conf_t *c, const char *key, double dflt, char **err)
@@ -102,6 +103,15 @@ engine_t *engine_new(conf_t *conf, char **err)
         g_ptr_array_add(own, g_ascii_strdown(*d, -1));
     g_ptr_array_add(own, NULL);
     e->own_domains = (char **)g_ptr_array_free(own, FALSE);
+    const char *ds = conf_get(conf, "dns_server");
+    e->dns_server = ds && *ds ? g_strdup(ds) : NULL;
+    const char *const *zones = conf_get_list(conf, "dns_zone");
+    e->dns_zones = zones[0] ? g_strdupv((gchar **)zones) : NULL;
+    double to = conf_double(conf, "dns_timeout", 2000, err);
+    if (*err)
+        goto fail;
+    e->verify = conf_get_bool(conf, "verify", true);
+    e->dns_timeout_ms = to >= 1 && to <= 600000 ? (unsigned)to : 2000;
     e->score_suspicious = conf_double(conf, "score_suspicious", 5.0, err);
     if (*err == NULL)
         e->score_phishing = conf_double(conf, "score_phishing", 10.0, err);
@@ -142,6 +152,34 @@ engine_t *engine_new(conf_t *conf, char **err)
 fail:
     engine_free(e);
     return NULL;
+}
+
+dns_resolver_t *engine_dns(engine_t *e)
+{
+    if (e->dns || e->dns_failed)
+        return e->dns;
+    char *err = NULL;
+    if (e->dns_zones)
+        e->dns = dns_zone_new((const char *const *)e->dns_zones, &err);
+    else
+        e->dns = dns_unbound_new(e->dns_server, e->dns_timeout_ms, &err);
+    if (e->dns == NULL) {
+        log_err("DNS: %s; authentication is not checked", err ? err : "no resolver");
+        e->dns_failed = true;
+    }
+    g_free(err);
+    return e->dns;
+}
+
+void engine_set_envelope(engine_t *e, const char *ip, const char *helo, const char *mail_from)
+{
+    g_free(e->env_ip);
+    g_free(e->env_helo);
+    g_free(e->env_mail_from);
+    e->env_ip = g_strdup(ip);
+    e->env_helo = g_strdup(helo);
+    e->env_mail_from = g_strdup(mail_from);
+    e->env = (authmsg_env_t){e->env_ip, e->env_helo, e->env_mail_from};
 }
 
 unsigned engine_note_account(engine_t *e, const char *platform, const char *account,
@@ -186,6 +224,13 @@ void engine_free(engine_t *e)
     g_strfreev(e->trust.hosts);
     g_strfreev(e->trust.authserv_ids);
     g_hash_table_destroy(e->accounts);
+    if (e->dns)
+        dns_resolver_free(e->dns);
+    g_free(e->dns_server);
+    g_strfreev(e->dns_zones);
+    g_free(e->env_ip);
+    g_free(e->env_helo);
+    g_free(e->env_mail_from);
     g_mutex_clear(&e->lock);
     g_free(e);
 }

@@ -16,6 +16,9 @@
  *   own_domains           the organisation's own domains (lookalike checks)
  *   score_suspicious      score at which a message is suspicious (5)
  *   score_phishing        score at which a message is phishing (10)
+ *   dns_server, dns_zone, dns_timeout   where authentication asks DNS
+ *   verify                verify SPF/DKIM/DMARC when the envelope is known
+ *                         (yes); "no" believes the trusted headers instead
  *   weight.SYMBOL, disable, enable   see rules/ruleset.h
  *
  * Errors: engine_new returns NULL with *err ("what: why") when a data file
@@ -26,6 +29,8 @@
 
 #include <glib.h>
 
+#include "auth/authmsg.h"
+#include "dns/dns.h"
 #include "intel/brand.h"
 #include "intel/domlist.h"
 #include "intel/esp.h"
@@ -44,6 +49,16 @@ typedef struct engine {
     char **url_words;      /* lure words in link paths */
     char **own_domains;    /* the organisation's registrable domains */
     mail_trust_t trust;
+    /* authentication: the resolver (made on first use) and an envelope
+     * given on the command line, which then applies to every message */
+    char *dns_server;      /* HOST[:PORT] or NULL for /etc/resolv.conf */
+    char **dns_zones;      /* zone files, or NULL */
+    unsigned dns_timeout_ms;
+    dns_resolver_t *dns;
+    bool dns_failed;
+    bool verify;           /* verify when the envelope is known (config "verify") */
+    authmsg_env_t env;
+    char *env_ip, *env_helo, *env_mail_from;
     double score_suspicious;
     double score_phishing;
     void *domain_index;    /* brand domain labels for look-alike checks (rdomain.c) */
@@ -54,6 +69,12 @@ typedef struct engine {
 
 engine_t *engine_new(conf_t *conf, char **err);
 void engine_free(engine_t *e);
+/* The resolver for authentication, made on first use; NULL (and logged
+ * once) if it cannot be made. */
+dns_resolver_t *engine_dns(engine_t *e);
+/* Set the envelope from the command line (any may be NULL). */
+void engine_set_envelope(engine_t *e, const char *ip, const char *helo, const char *mail_from);
+
 /* Record that a platform account sent for org_domain; returns how many
  * distinct From domains the account has sent for so far in this run. */
 unsigned engine_note_account(engine_t *e, const char *platform, const char *account,

@@ -188,6 +188,9 @@ void rbrand_run(engine_t *e, scan_t *s)
                              ? (const char *)f->verified_dkim->pdata[0]
                              : NULL;
     if (passed)
-        scan_add_symbol(s, "AUTH_PASS_NOT_TRUST", passed, NULL,
-                        "trusted Authentication-Results: pass for %s", passed);
+        scan_add_symbol(s, "AUTH_PASS_NOT_TRUST", passed, NULL, "%s pass for %s (%s)",
+                        f->dmarc_pass_domain ? "DMARC" : "DKIM", passed,
+                        s->auth && s->auth->source == AUTHMSG_VERIFIED
+                            ? "verified by sesguard"
+                            : "trusted Authentication-Results");
 }

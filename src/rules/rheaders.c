@@ -78,9 +78,34 @@ static void name_address(scan_t *s)
         g_regex_unref(re);
 }
 
+static void auth_results(scan_t *s)
+{
+    const authmsg_t *a = s->auth;
+    if (a == NULL || a->source == AUTHMSG_NONE)
+        return;
+    if (a->dmarc && strcmp(a->dmarc, "fail") == 0 && a->dmarc_policy &&
+        strcmp(a->dmarc_policy, "none") != 0)
+        scan_add_symbol(s, "DMARC_FAIL", a->dmarc_from_domain, a->dmarc_policy,
+                        "dmarc=fail header.from=%s policy=%s (%s)",
+                        a->dmarc_from_domain ? a->dmarc_from_domain : "?", a->dmarc_policy,
+                        authmsg_source_name(a->source));
+    if (a->spf && strcmp(a->spf, "fail") == 0)
+        scan_add_symbol(s, "SPF_FAIL", a->spf_domain, NULL, "spf=fail for %s (%s)",
+                        a->spf_domain ? a->spf_domain : "?", authmsg_source_name(a->source));
+    for (guint i = 0; i < a->dkim->len; i++) {
+        const authmsg_dkim_t *d = a->dkim->pdata[i];
+        if (d->body_length_limited && strcmp(d->result, "pass") == 0) {
+            scan_add_symbol(s, "DKIM_BODY_LENGTH", d->domain, NULL, "d=%s s=%s l=", d->domain,
+                            d->selector ? d->selector : "?");
+            break;
+        }
+    }
+}
+
 void rheaders_run(engine_t *e, scan_t *s)
 {
     const char *d = NULL;
+    auth_results(s);
     reply_to(e, s);
     name_address(s);
     if (has_anomaly(s, MAIL_ANOM_FORGED_AUTHRES, &d))

@@ -135,19 +135,30 @@ static void collect_facts(engine_t *e, scan_t *s)
     lexicon_scan(e->lexicon, st, BRAND_TEXT_MAX, &f->lex);
     g_free(st);
     f->verified_dkim = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; s->boundary && i < s->boundary->authres->len; i++) {
-        const authres_t *a = s->boundary->authres->pdata[i];
-        for (guint k = 0; k < a->results->len; k++) {
-            const authres_result_t *r = a->results->pdata[k];
-            if (strcmp(r->result, "pass") != 0)
-                continue;
-            const char *d = NULL;
-            if (strcmp(r->method, "dkim") == 0 && (d = authres_prop(r, "header", "d")))
-                g_ptr_array_add(f->verified_dkim, g_ascii_strdown(d, -1));
-            else if (strcmp(r->method, "dmarc") == 0 && f->dmarc_pass_domain == NULL)
-                f->dmarc_pass_domain = authres_prop(r, "header", "from");
-        }
+    for (guint i = 0; s->auth && i < s->auth->dkim->len; i++) {
+        const authmsg_dkim_t *d = s->auth->dkim->pdata[i];
+        if (d->domain && strcmp(d->result, "pass") == 0)
+            g_ptr_array_add(f->verified_dkim, g_strdup(d->domain));
     }
+    if (s->auth && s->auth->dmarc && strcmp(s->auth->dmarc, "pass") == 0)
+        f->dmarc_pass_domain = s->auth->dmarc_from_domain;
+}
+
+/* Verify when the envelope is known (the command line, or the client the
+ * trusted boundary found); else believe the trusted headers. */
+static void authenticate(engine_t *e, scan_t *s, const mail_item_t *item)
+{
+    authmsg_env_t env = e->env;
+    if (env.ip == NULL && s->boundary && s->boundary->client_ip) {
+        env.ip = s->boundary->client_ip;
+        env.helo = s->boundary->client_helo;
+        env.mail_from = s->msg->return_path;
+    }
+    dns_resolver_t *dns = env.ip && e->verify ? engine_dns(e) : NULL;
+    if (dns)
+        s->auth = authmsg_verify(dns, item->data, item->len, s->msg, &env);
+    else
+        s->auth = authmsg_from_headers(s->boundary);
 }
 
 static gint by_weight(gconstpointer a, gconstpointer b)
@@ -177,6 +188,7 @@ scan_t *scan_message(engine_t *e, const mail_item_t *item)
     }
     s->platform = esp_identify(e->esp, s->msg, s->boundary);
     s->symbols = g_ptr_array_new_with_free_func(symbol_free);
+    authenticate(e, s, item);
     collect_facts(e, s);
 
     rbrand_run(e, s);
@@ -209,6 +221,7 @@ void scan_free(scan_t *s)
     if (s->identities)
         g_ptr_array_unref(s->identities);
     esp_result_free(s->platform);
+    authmsg_free(s->auth);
     mail_boundary_free(s->boundary);
     mail_msg_free(s->msg);
     g_free(s);

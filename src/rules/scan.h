@@ -68,6 +68,7 @@ typedef struct scan {
     mail_msg_t *msg;
     mail_boundary_t *boundary;
     esp_result_t *platform; /* NULL: no platform recognised */
+    authmsg_t *auth;        /* SPF/DKIM/DMARC/ARC, verified or from trusted headers */
     GPtrArray *identities;  /* identity_t* */
     GPtrArray *links;       /* scan_link_t*, parallel to msg->links */
     scan_facts_t facts;

@@ -140,6 +140,32 @@ const char *const *conf_get_list(conf_t *c, const char *key)
     return (const char *const *)list;
 }
 
+void conf_resolve_paths(conf_t *c, const char *key, const char *base_dir)
+{
+    GPtrArray *a = g_hash_table_lookup(c->values, key);
+    for (guint i = 0; a && i < a->len; i++) {
+        gchar **words = g_strsplit_set(a->pdata[i], " \t,", -1);
+        GString *out = g_string_new(NULL);
+        for (gchar **w = words; *w; w++) {
+            if (**w == '\0')
+                continue;
+            if (out->len)
+                g_string_append_c(out, ' ');
+            if (g_path_is_absolute(*w)) {
+                g_string_append(out, *w);
+            } else {
+                char *p = g_build_filename(base_dir, *w, NULL);
+                g_string_append(out, p);
+                g_free(p);
+            }
+        }
+        g_strfreev(words);
+        g_free(a->pdata[i]);
+        a->pdata[i] = g_string_free(out, FALSE);
+    }
+    g_hash_table_remove(c->lists, key);
+}
+
 bool conf_get_bool(const conf_t *c, const char *key, bool dflt)
 {
     const char *v = conf_get(c, key);

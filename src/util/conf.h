@@ -35,6 +35,9 @@ const char *conf_get(const conf_t *c, const char *key);
  * NULL-terminated array owned by c; never NULL. */
 const char *const *conf_get_list(conf_t *c, const char *key);
 bool conf_get_bool(const conf_t *c, const char *key, bool dflt);
+/* Make the relative paths among key's values relative to base_dir (the
+ * folder of the file that named them). */
+void conf_resolve_paths(conf_t *c, const char *key, const char *base_dir);
 /* Keys present, NULL-terminated, owned by c (for unknown-key checks). */
 const char *const *conf_keys(conf_t *c);
 void conf_free(conf_t *c);

@@ -48,6 +48,45 @@ att = pe["attachments"][0]
 assert att["filename"] == "打ち合わせ資料.csv" and att["size"] > 0 and len(att["sha256"]) == 64, att
 PY
 
+# with the samples' configuration: trusted boundary, offline DNS from the
+# zone file, so SPF/DKIM/DMARC are verified here
+"$SESGUARD" mail --format json --config "$SRCDIR/examples/sesguard.conf" "$SRCDIR/examples/mail" \
+  >"$tmp/auth.jsonl" 2>"$tmp/auth.err" || true
+python3 - "$tmp/auth.jsonl" <<'PY'
+import json, sys
+rs = {json.loads(l)["source"]["path"].rsplit("/", 1)[-1]: json.loads(l) for l in open(sys.argv[1], encoding="utf-8")}
+ses = rs["ses-phish-ja.eml"]
+a = ses["auth"]
+assert a["source"] == "verified", a
+assert a["spf"]["result"] == "pass" and a["spf"]["domain"] == "ap-northeast-1.amazonses.com", a["spf"]
+assert sorted((d["domain"], d["result"]) for d in a["dkim"]) == [("amazonses.com", "pass"), ("tokyo-kogyo-parts.example", "pass")], a["dkim"]
+assert a["dmarc"]["result"] == "pass" and a["dmarc"]["policy"] == "quarantine", a["dmarc"]
+assert ses["envelope"]["client_ip"] == "23.251.234.5", ses["envelope"]
+# passing everything does not whitewash the impersonation
+assert ses["verdict"] == "phishing", ses["verdict"]
+names = {s["name"] for s in ses["symbols"]}
+assert {"BRAND_DISPLAY_NAME", "PLATFORM_IMPERSONATION", "AUTH_PASS_NOT_TRUST"} <= names, names
+for name in ("newsletter.eml", "personal-ja.eml"):
+    r = rs[name]
+    assert r["auth"]["dmarc"]["result"] == "pass", (name, r["auth"])
+    assert r["verdict"] == "clean", (name, r["symbols"])
+PY
+grep -q . "$tmp/auth.err" && { cat "$tmp/auth.err" >&2; fail "unexpected diagnostics with the samples' configuration"; }
+
+# a forged From: the personal sample replayed from another server fails
+# SPF, and DMARC (p=reject) for example.jp
+"$SESGUARD" mail --format json --dns-zone "$SRCDIR/examples/dns.zone" --ip 198.51.100.66 \
+  --helo spoof.example --mail-from tanaka@example.jp "$SRCDIR/examples/mail/personal-ja.eml" \
+  >"$tmp/spoof.jsonl" || true
+python3 - "$tmp/spoof.jsonl" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1], encoding="utf-8").read())
+a = r["auth"]
+assert a["spf"]["result"] == "fail", a["spf"]
+names = {s["name"] for s in r["symbols"]}
+assert "SPF_FAIL" in names, names
+PY
+
 # an mbox on stdin: three messages, indexed
 "$SESGUARD" mail --format json - <"$SRCDIR/tests/data/mail/three.mbox" >"$tmp/mbox.jsonl" || true
 python3 - "$tmp/mbox.jsonl" <<'PY'

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,8 +190,25 @@ static void test_platform(void **state)
 
 static void test_auth(void **state)
 {
-    char *m = g_strdup_printf("%s%sFrom: \"Ledger\" <w@staffing.example>\nSubject: x\n\nx\n",
-                              MX_RCVD, AR_PASS);
+    /* verified: the boundary gives the client, the zone file the DNS, and
+     * SPF passes for the Return-Path domain, aligned for DMARC */
+    char *m = g_strdup_printf("Return-Path: <w@staffing.example>\n%sFrom: \"Ledger\" "
+                              "<w@staffing.example>\nSubject: x\n\nx\n",
+                              MX_RCVD);
+    expect(m, "AUTH_PASS_NOT_TRUST", true);
+    m = g_strdup_printf("Return-Path: <w@staffing.example>\n%sFrom: \"Ledger\" "
+                        "<w@staffing.example>\nSubject: x\n\nx\n",
+                        "Received: from evil.example (evil.example [198.51.100.66]) by mx.example.jp "
+                        "(Postfix) with ESMTPS id C\n");
+    expect(m, "SPF_FAIL", true);
+    m = g_strdup_printf("Return-Path: <w@staffing.example>\n%sFrom: w@staffing.example\nSubject: "
+                        "x\n\nx\n",
+                        MX_RCVD);
+    expect(m, "SPF_FAIL", false);
+    /* believed from the trusted header when verification is off */
+    engine->verify = false;
+    m = g_strdup_printf("%s%sFrom: \"Ledger\" <w@staffing.example>\nSubject: x\n\nx\n", MX_RCVD,
+                        AR_PASS);
     expect(m, "AUTH_PASS_NOT_TRUST", true);
     m = g_strdup_printf("%s%sFrom: \"Staffing\" <w@staffing.example>\nSubject: x\n\nx\n", MX_RCVD,
                         AR_PASS);
@@ -198,6 +217,7 @@ static void test_auth(void **state)
     expect(m, "FORGED_AUTH_RESULTS", true);
     m = g_strdup_printf("%s%sFrom: w@staffing.example\nSubject: x\n\nx\n", MX_RCVD, AR_PASS);
     expect(m, "FORGED_AUTH_RESULTS", false);
+    engine->verify = true;
 }
 
 static void test_links(void **state)
@@ -421,9 +441,18 @@ static void test_verdict_and_explanations(void **state)
     g_free(m);
 }
 
+static const char zone[] = "staffing.example. TXT \"v=spf1 ip4:203.0.113.9 -all\"\n"
+                           "_dmarc.staffing.example. TXT \"v=DMARC1; p=none\"\n";
+
 int main(void)
 {
+    char *zpath = NULL;
+    int fd = g_file_open_tmp("sgrulesXXXXXX.zone", &zpath, NULL);
+    if (fd < 0 || !g_file_set_contents(zpath, zone, -1, NULL))
+        return 1;
+    close(fd);
     conf_t *c = conf_new();
+    conf_add(c, "dns_zone", zpath);
     conf_add(c, "own_domains", "example.jp");
     conf_add(c, "trusted_hosts", "mx.example.jp");
     char *err = NULL;
@@ -443,5 +472,7 @@ int main(void)
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     engine_free(engine);
+    g_unlink(zpath);
+    g_free(zpath);
     return rc;
 }
