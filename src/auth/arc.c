@@ -212,11 +212,11 @@ static arc_set_t *describe(const dkimmsg_t *m, const slot_t *s, unsigned k)
     slice_t rest = s->aar_rest;
     slice_t id = slice_trim(slice_split(&rest, ';'));
     if (id.n > 0 && id.n <= 255)
-        set->authserv_id = g_utf8_make_valid(id.p, (gssize)id.n);
+        set->authserv_id = dkim_printable(id);
     rest = slice_trim(rest);
     if (rest.n > ARC_MAX_AAR_TEXT)
         rest.n = ARC_MAX_AAR_TEXT;
-    set->aar = g_utf8_make_valid(rest.p, (gssize)rest.n);
+    set->aar = dkim_printable(rest);
     (void)m;
     return set;
 }

@@ -451,6 +451,15 @@ void dkim_check_header_sig(const dkim_opts_t *o, const dkimsig_t *sig, const voi
     dkimkey_free(key);
 }
 
+char *dkim_printable(slice_t s)
+{
+    char *v = g_utf8_make_valid(s.p ? s.p : "", (gssize)s.n);
+    for (char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = (*p == '\t' || *p == '\r' || *p == '\n') ? ' ' : '?';
+    return v;
+}
+
 /* For a field that does not parse, still say what it claimed. */
 static void fill_best_effort(dkim_sigres_t *res, slice_t value)
 {
@@ -461,11 +470,11 @@ static void fill_best_effort(dkim_sigres_t *res, slice_t value)
         return;
     const dkimsig_tag_t *t;
     if ((t = dkimsig_tag_find(tags, n, "d")) && t->value.n <= 253)
-        res->domain = g_utf8_make_valid(t->value.p, (gssize)t->value.n);
+        res->domain = dkim_printable(t->value);
     if ((t = dkimsig_tag_find(tags, n, "s")) && t->value.n <= 253)
-        res->selector = g_utf8_make_valid(t->value.p, (gssize)t->value.n);
+        res->selector = dkim_printable(t->value);
     if ((t = dkimsig_tag_find(tags, n, "a")) && t->value.n <= 64)
-        res->algorithm = g_utf8_make_valid(t->value.p, (gssize)t->value.n);
+        res->algorithm = dkim_printable(t->value);
 }
 
 GPtrArray *dkim_verify_msg(const dkimmsg_t *m, const dkim_opts_t *opts)

@@ -156,6 +156,10 @@ void dkim_check_header_sig(const dkim_opts_t *o, const dkimsig_t *sig, const voi
  * tag removed and no final CRLF (RFC 6376 3.7). */
 int dkim_append_sig_field(buf_t *out, const dkimmsg_field_t *f, const dkimsig_t *sig);
 
+/* Attacker bytes made safe to print: valid UTF-8 (g_free), control
+ * characters replaced (no terminal escapes reach a report). */
+char *dkim_printable(slice_t s);
+
 dkim_sigres_t *dkim_sigres_new(void);
 void dkim_sigres_free(dkim_sigres_t *r);
 void dkim_sigres_set(dkim_sigres_t *r, dkim_result_t result, const char *fmt, ...)

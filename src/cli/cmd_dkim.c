@@ -172,7 +172,9 @@ static void print_json(const char *file, const GPtrArray *sigs, const arc_result
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "schema", json_object_new_int(1));
-    json_object_object_add(o, "file", json_object_new_string(file));
+    char *f = dkim_printable(slice_cstr(file));
+    json_object_object_add(o, "file", json_object_new_string(f));
+    g_free(f);
     json_object *a = json_object_new_array();
     for (guint i = 0; i < sigs->len; i++)
         json_object_array_add(a, sig_json(sigs->pdata[i]));

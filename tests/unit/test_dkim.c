@@ -834,6 +834,13 @@ static void test_hostile(void **state)
             assert_int_not_equal(sr(r, j)->result, DKIM_PASS);
         g_ptr_array_unref(r);
     }
+    /* What an unparsable signature claimed is reported, made printable. */
+    const char esc[] = "DKIM-Signature: v=1; d=evil\x1b[2J.example; s=\xff\x01; b=\n\n";
+    GPtrArray *e = verify(k, esc, sizeof esc - 1, 0);
+    assert_int_equal(sr(e, 0)->result, DKIM_PERMERROR);
+    assert_string_equal(sr(e, 0)->domain, "evil?[2J.example");
+    assert_null(strchr(sr(e, 0)->selector, 1));
+    g_ptr_array_unref(e);
     /* More signatures than the limit: the rest are not verified. */
     GString *many = g_string_new(NULL);
     for (int i = 0; i < 20; i++)
