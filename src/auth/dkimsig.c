@@ -245,6 +245,45 @@ static bool auid_within(const char *auid, const char *domain)
     return al == dl || ad[al - dl - 1] == '.';
 }
 
+static int hexval(char c)
+{
+    if (is_digit(c))
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* i= is dkim-quoted-printable (RFC 6376 2.11): "=XX" stands for a byte;
+ * FWS is ignored. NULL for a bad escape, a NUL or a control byte. */
+static char *qp_decode(slice_t v)
+{
+    GString *o = g_string_sized_new(v.n);
+    for (size_t k = 0; k < v.n; k++) {
+        char c = v.p[k];
+        if (is_fws(c))
+            continue;
+        if (c == '=') {
+            int hi = k + 2 < v.n ? hexval(v.p[k + 1]) : -1;
+            int lo = hi >= 0 ? hexval(v.p[k + 2]) : -1;
+            if (lo < 0) {
+                g_string_free(o, TRUE);
+                return NULL;
+            }
+            c = (char)(hi * 16 + lo);
+            k += 2;
+        }
+        if ((unsigned char)c < 0x21 || c == 0x7f) {
+            g_string_free(o, TRUE);
+            return NULL;
+        }
+        g_string_append_c(o, c);
+    }
+    return g_string_free(o, FALSE);
+}
+
 static int fail(dkimsig_t *s, const char **why, const char *reason)
 {
     dkimsig_free(s);
@@ -314,8 +353,8 @@ static int parse_dkim_only(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, co
     }
     const dkimsig_tag_t *i = dkimsig_tag_find(tags, n, "i");
     if (i) {
-        s->auid = slice_dup(i->value);
-        if (strlen(s->auid) != i->value.n || !auid_within(s->auid, s->domain)) {
+        s->auid = qp_decode(i->value);
+        if (s->auid == NULL || !auid_within(s->auid, s->domain)) {
             *why = "i= not within d=";
             return -1;
         }

@@ -386,6 +386,10 @@ static void test_sig_parse(void **state)
         {"; i=joe@sub.example.com", NULL},
         {"; i=@EXAMPLE.COM", NULL},
         {"; i=joe@badexample.com", "i= not within d="},
+        {"; i=jo=3De@example.com", NULL}, /* dkim-quoted-printable */
+        {"; i=joe=40badexample.com", "i= not within d="},
+        {"; i=joe=4@example.com", "i= not within d="},
+        {"; i=joe=00@example.com", "i= not within d="},
         {"; i=joe@com", "i= not within d="},
         {"; t=10; x=5", "x= earlier than t="},
         {"; t=10; x=10", NULL},
