@@ -193,3 +193,68 @@ authmsg_t *authmsg_from_headers(const mail_boundary_t *b)
     }
     return a;
 }
+
+/* A value as RFC 8601 wants it: a token if it is one, else a quoted
+ * string with quotes and backslashes escaped and controls dropped. */
+static void append_value(GString *o, const char *v)
+{
+    bool token = *v != '\0';
+    for (const char *p = v; *p && token; p++)
+        token = g_ascii_isalnum(*p) || strchr(".-_@+", *p);
+    if (token) {
+        g_string_append(o, v);
+        return;
+    }
+    g_string_append_c(o, '"');
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            continue;
+        if (*p == '"' || *p == '\\')
+            g_string_append_c(o, '\\');
+        g_string_append_c(o, *p);
+    }
+    g_string_append_c(o, '"');
+}
+
+char *authmsg_header(const authmsg_t *a, const char *authserv_id)
+{
+    GString *o = g_string_new(NULL);
+    append_value(o, authserv_id && *authserv_id ? authserv_id : "localhost");
+    if (a == NULL || a->source != AUTHMSG_VERIFIED) {
+        g_string_append(o, "; none");
+        return g_string_free(o, FALSE);
+    }
+    if (a->spf) {
+        g_string_append_printf(o, ";\r\n\tspf=%s", a->spf);
+        if (a->spf_domain) {
+            g_string_append(o, " smtp.mailfrom=");
+            append_value(o, a->spf_domain);
+        }
+    }
+    for (guint i = 0; i < a->dkim->len; i++) {
+        const authmsg_dkim_t *d = a->dkim->pdata[i];
+        g_string_append_printf(o, ";\r\n\tdkim=%s", d->result);
+        if (d->domain) {
+            g_string_append(o, " header.d=");
+            append_value(o, d->domain);
+        }
+        if (d->selector) {
+            g_string_append(o, " header.s=");
+            append_value(o, d->selector);
+        }
+    }
+    if (a->dkim->len == 0)
+        g_string_append(o, ";\r\n\tdkim=none");
+    if (a->dmarc) {
+        g_string_append_printf(o, ";\r\n\tdmarc=%s", a->dmarc);
+        if (a->dmarc_policy)
+            g_string_append_printf(o, " policy.dmarc=%s", a->dmarc_policy);
+        if (a->dmarc_from_domain) {
+            g_string_append(o, " header.from=");
+            append_value(o, a->dmarc_from_domain);
+        }
+    }
+    if (a->arc)
+        g_string_append_printf(o, ";\r\n\tarc=%s", a->arc);
+    return g_string_free(o, FALSE);
+}

@@ -70,6 +70,12 @@ authmsg_t *authmsg_verify(dns_resolver_t *dns, const char *raw, size_t len, cons
 authmsg_t *authmsg_from_headers(const mail_boundary_t *b);
 void authmsg_free(authmsg_t *a);
 const char *authmsg_source_name(authmsg_source_t s);
+/* An Authentication-Results field value (RFC 8601) for our authserv-id,
+ * from a verified result: "mx.example.jp; spf=pass smtp.mailfrom=...;
+ * dkim=pass header.d=... header.s=...; dmarc=pass header.from=...;
+ * arc=none". Attacker-written values are quoted or dropped so the field
+ * always parses. g_free the result. */
+char *authmsg_header(const authmsg_t *a, const char *authserv_id);
 /* Did DKIM pass for a d= within domain (or, when domain is NULL, any)? */
 bool authmsg_dkim_pass(const authmsg_t *a, const char *domain);
 

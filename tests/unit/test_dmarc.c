@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth/authmsg.h"
 #include "auth/dmarc.h"
+#include "mail/authres.h"
 
 static dns_resolver_t *dns;
 static char *zone_path;
@@ -162,6 +164,35 @@ static void test_several_from(void **state)
     dmarc_result_clear(&r);
 }
 
+/* Our Authentication-Results field parses back to what we verified, even
+ * with attacker-written domain and selector text in it. */
+static void test_authres_roundtrip(void **state)
+{
+    authmsg_t a = {.source = AUTHMSG_VERIFIED};
+    a.dkim = g_ptr_array_new();
+    a.spf = "pass";
+    a.spf_domain = "bounce.example.net";
+    authmsg_dkim_t d1 = {.domain = "example.net", .selector = "s1", .result = "pass"};
+    authmsg_dkim_t d2 = {.domain = "evil\"; dmarc=pass", .selector = "x y", .result = "fail"};
+    g_ptr_array_add(a.dkim, &d1);
+    g_ptr_array_add(a.dkim, &d2);
+    a.dmarc = "fail";
+    a.dmarc_policy = "reject";
+    a.dmarc_from_domain = "example.net";
+    a.arc = "none";
+    char *h = authmsg_header(&a, "mx.example.jp");
+    authres_t *p = authres_parse(h, strlen(h));
+    assert_true(p->ok);
+    assert_string_equal(p->authserv_id, "mx.example.jp");
+    assert_int_equal(p->results->len, 5);
+    const authres_result_t *dm = authres_find(p, "dmarc");
+    assert_string_equal(dm->result, "fail"); /* the injected "dmarc=pass" stayed a quoted value */
+    assert_string_equal(authres_prop(authres_find(p, "spf"), "smtp", "mailfrom"), "bounce.example.net");
+    authres_free(p);
+    g_free(h);
+    g_ptr_array_free(a.dkim, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_discovery_and_policy),
         cmocka_unit_test(test_several_from),
+        cmocka_unit_test(test_authres_roundtrip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
