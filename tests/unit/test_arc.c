@@ -78,6 +78,14 @@ static void test_valimail_suite(void **state)
             total++;
             if (strcmp(arc_cv_name(r->cv), w[2]) == 0)
                 ok++;
+            /* oldest-pass (RFC 8617 5.2 step 5): AMS(1) of this one was
+             * broken by a later change, AMS(2) holds. */
+            if (strcmp(w[1], "cv_pass_i2_1_ams1_invalid") == 0)
+                assert_int_equal(r->oldest_pass, 2);
+            if (strcmp(w[1], "cv_pass_i5_1") == 0) {
+                assert_int_equal(r->instances, 5);
+                assert_int_equal(r->oldest_pass, 0);
+            }
             else
                 g_string_append_printf(bad, "  %s: want %s, got %s (%s)\n", w[1], w[2],
                                        arc_cv_name(r->cv), r->reason);
