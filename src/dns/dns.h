@@ -2,7 +2,7 @@
  * dns.h - one resolver interface, two backends (DESIGN.md "dns/").
  *
  *   dns_unbound_new()  live DNS through libunbound: cache, DNSSEC
- *                      validation when a trust anchor is available, a
+ *                      validation when given a trust anchor, a
  *                      forwarder (HOST[:PORT]) or /etc/resolv.conf;
  *   dns_zone_new()     answers from RFC 1035 master files (parsed with
  *                      ldns), for offline and reproducible analysis: a name
@@ -67,6 +67,10 @@ typedef struct dns_resolver dns_resolver_t;
 /* forwarder: "HOST[:PORT]" or NULL for /etc/resolv.conf; timeout_ms > 0.
  * Returns NULL with *err set. */
 dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char **err);
+/* Validate answers with DNSSEC from this trust-anchor file (DS or DNSKEY
+ * records, e.g. /usr/share/dns/root.key); call before the first query.
+ * Off by default (see dns_unbound.c). 0, or -1 with *err. */
+int dns_unbound_trust_anchor(dns_resolver_t *r, const char *file, char **err);
 /* files: NULL-terminated list of master files; names must be absolute
  * (or relative to a $ORIGIN line). Returns NULL with *err = "file:line: why". */
 dns_resolver_t *dns_zone_new(const char *const *files, char **err);

@@ -7,10 +7,12 @@
  * allowed (an authoritative server on loopback is how the tests run), and
  * the special-use zones libunbound would answer itself are passed through
  * to the server (ub_pass_through below).
- * With /etc/resolv.conf, the root trust anchor of Debian's dns-root-data
- * (/usr/share/dns/root.key) is loaded when present, so answers can be
- * DNSSEC-validated (dns_answer_t.secure); a forwarder given by hand is
- * trusted as it is, since a test server holds no signed chain.
+ * DNSSEC: validation is opt-in (dns_unbound_trust_anchor, e.g. Debian's
+ * dns-root-data /usr/share/dns/root.key); dns_answer_t.secure then tells a
+ * validated answer and a bogus one is DNS_TEMPFAIL. Not by default,
+ * because a validating stub behind a server that strips DNSSEC records
+ * (many home routers, some stub resolvers) would fail every query, and a
+ * test server holds no signed chain.
  *
  * Why asynchronous: ub_resolve() has no timeout of its own and a dead
  * server can hold it for a long time. Each query is started with
@@ -40,8 +42,6 @@
 #include "dns/dns.h"
 #include "dns/dns_backend.h"
 #include "util/slice.h"
-
-#define UB_ROOT_ANCHOR "/usr/share/dns/root.key"
 
 /* libunbound answers some names itself (RFC 6303 and RFC 6761 zones:
  * "test.", TEST-NET reverse zones, ...) with NXDOMAIN, as a full resolver
@@ -300,8 +300,6 @@ dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char
         g_free(spec);
     } else if (rc == 0) {
         rc = ub_ctx_resolvconf(u->ctx, NULL);
-        if (rc == 0 && access(UB_ROOT_ANCHOR, R_OK) == 0)
-            rc = ub_ctx_add_ta_file(u->ctx, UB_ROOT_ANCHOR);
     }
     if (rc != 0) {
         *err = g_strdup_printf("libunbound: %s", ub_strerror(rc));
@@ -309,4 +307,24 @@ dns_resolver_t *dns_unbound_new(const char *forwarder, unsigned timeout_ms, char
         return NULL;
     }
     return &u->base;
+}
+
+int dns_unbound_trust_anchor(dns_resolver_t *r, const char *file, char **err)
+{
+    *err = NULL;
+    if (!r || r->ops != &unbound_ops) {
+        *err = g_strdup("trust anchors apply to the unbound resolver only");
+        return -1;
+    }
+    dns_unbound_t *u = (dns_unbound_t *)r;
+    if (access(file, R_OK) != 0) {
+        *err = g_strdup_printf("%s: %s", file, g_strerror(errno));
+        return -1;
+    }
+    int rc = ub_ctx_add_ta_file(u->ctx, file);
+    if (rc != 0) {
+        *err = g_strdup_printf("%s: %s", file, ub_strerror(rc));
+        return -1;
+    }
+    return 0;
 }
