@@ -69,6 +69,7 @@ void dkim_sigres_free(dkim_sigres_t *r)
     g_free(r->auid);
     g_free(r->algorithm);
     g_free(r->canonicalization);
+    g_free(r->header_b);
     g_free(r->key_type);
     g_ptr_array_unref(r->signed_headers);
     g_ptr_array_unref(r->unsigned_copies);
@@ -304,6 +305,8 @@ static void fill_from_sig(dkim_sigres_t *res, const dkimsig_t *sig)
     g_free(res->canonicalization);
     res->canonicalization =
         g_strdup_printf("%s/%s", dkimsig_canon_name(sig->hcanon), dkimsig_canon_name(sig->bcanon));
+    g_free(res->header_b);
+    res->header_b = g_strdup(sig->header_b);
     res->weak = sig->alg == DKIM_ALG_RSA_SHA1;
     res->body_length_limited = sig->has_l;
     res->body_length = sig->l;

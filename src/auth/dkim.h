@@ -112,6 +112,7 @@ typedef struct dkim_sigres {
     char *auid;             /* i= (or "@" d=) */
     char *algorithm;        /* a= as parsed ("rsa-sha256"...) or as written */
     char *canonicalization; /* "relaxed/simple" */
+    char *header_b;         /* first characters of b= (RFC 6008 header.b) */
     char *key_type;         /* "rsa", "ed25519" or NULL when no key was read */
     unsigned key_bits;
     bool weak;    /* rsa-sha1 */

@@ -442,6 +442,11 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
         return fail(s, why, "bad base64 in b=");
     s->b_raw_off = b->raw_off;
     s->b_raw_end = b->raw_end;
+    size_t hb = 0;
+    for (size_t k = 0; k < b->value.n && hb < DKIMSIG_HEADER_B_LEN; k++)
+        if (!is_fws(b->value.p[k]))
+            s->header_b[hb++] = b->value.p[k];
+    s->header_b[hb] = '\0';
     const dkimsig_tag_t *d = dkimsig_tag_find(tags, n, "d");
     if (d == NULL || !valid_name(d->value))
         return fail(s, why, d ? "bad domain d=" : "missing d=");

@@ -37,6 +37,9 @@
 
 #define DKIMSIG_MAX_TAGS    64
 #define DKIMSIG_MAX_HFIELDS 64
+/* Characters of b= kept to tell signatures apart in Authentication-Results
+ * (header.b, RFC 6008 says at least 8). */
+#define DKIMSIG_HEADER_B_LEN 12
 /* ARC instances run 1..50 (RFC 8617 4.2.1). */
 #define DKIMSIG_ARC_MAX_INSTANCE 50
 
@@ -80,7 +83,8 @@ typedef struct dkimsig {
     bool has_l, has_t, has_x;
     uint64_t l;
     int64_t t, x;
-    size_t b_raw_off, b_raw_end; /* where b='s value lies in the parsed value */
+    size_t b_raw_off, b_raw_end;             /* where b='s value lies in the parsed value */
+    char header_b[DKIMSIG_HEADER_B_LEN + 1]; /* b= as written, FWS removed, cut (RFC 6008) */
 } dkimsig_t;
 
 /* Parse a tag list. Returns 0 and fills tags[0..*n) or -1 with *why set. */

@@ -107,6 +107,7 @@ static json_object *sig_json(const dkim_sigres_t *s)
     json_object_object_add(o, "identity", jstr(s->auid));
     json_object_object_add(o, "algorithm", jstr(s->algorithm));
     json_object_object_add(o, "canonicalization", jstr(s->canonicalization));
+    json_object_object_add(o, "header_b", jstr(s->header_b));
     json_object_object_add(o, "result", json_object_new_string(dkim_result_name(s->result)));
     json_object_object_add(o, "reason", json_object_new_string(s->reason));
     json_object_object_add(o, "weak", json_object_new_boolean(s->weak));

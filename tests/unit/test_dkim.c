@@ -126,6 +126,7 @@ static void test_rfc8463_vectors(void **state)
     assert_string_equal(sr(r, 0)->selector, "brisbane");
     assert_string_equal(sr(r, 0)->canonicalization, "relaxed/relaxed");
     assert_false(sr(r, 0)->weak);
+    assert_string_equal(sr(r, 0)->header_b, "/gCrinpcQOoI");
     assert_string_equal(sr(r, 1)->algorithm, "rsa-sha256");
     assert_int_equal(sr(r, 1)->result, DKIM_PASS);
     assert_int_equal(sr(r, 1)->key_bits, 1024);
