@@ -504,9 +504,13 @@ GPtrArray *dkim_verify_msg(const dkimmsg_t *m, const dkim_opts_t *opts)
         }
         dkimsig_t *sig = NULL;
         const char *why = NULL;
-        if (dkimsig_parse(f->value, DKIMSIG_DKIM, &sig, &why) != 0) {
+        int prc = dkimsig_parse(f->value, DKIMSIG_DKIM, &sig, &why);
+        if (prc != 0) {
             fill_best_effort(res, f->value);
-            dkim_sigres_set(res, DKIM_PERMERROR, "bad signature: %s", why);
+            if (prc == DKIMSIG_ESYNTAX)
+                dkim_sigres_set(res, DKIM_NEUTRAL, "signature syntax error: %s", why);
+            else
+                dkim_sigres_set(res, DKIM_PERMERROR, "unusable signature: %s", why);
             continue;
         }
         dkim_check_sig(m, i, sig, o, cache, res);

@@ -13,11 +13,13 @@
  * OpenSSL. Results, as in RFC 8601 2.7.1:
  *   pass       the signature verified
  *   fail       the body hash or the signature did not match
- *   neutral    not used for a whole signature (kept for completeness)
+ *   neutral    the signature field has syntax errors ("contained syntax
+ *              errors", RFC 8601): bad tag list, base64, number or name
  *   temperror  the key could not be fetched now (DNS failure)
- *   permerror  the signature or key record is unusable: syntax, missing
- *              key, revoked key, unknown algorithm, x= expired, t= in the
- *              future, i= outside d=, l= larger than the body
+ *   permerror  the signature or key record is unusable: required tag
+ *              missing, unknown algorithm, no key, bad or revoked key,
+ *              x= expired, t= in the future, i= outside d=, From not
+ *              signed, l= larger than the body
  *   policy     verifiable but unacceptable: RSA key under 1024 bits
  *              (RFC 8301 3.2)
  * Flags: weak (rsa-sha1, RFC 8301 3.1), body_length_limited (l=: content

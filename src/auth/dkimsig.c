@@ -284,11 +284,11 @@ static char *qp_decode(slice_t v)
     return g_string_free(o, FALSE);
 }
 
-static int fail(dkimsig_t *s, const char **why, const char *reason)
+static int fail(dkimsig_t *s, const char **why, const char *reason, int code)
 {
     dkimsig_free(s);
     *why = reason;
-    return -1;
+    return code;
 }
 
 static int parse_hfields(dkimsig_t *s, slice_t v, const char **why)
@@ -335,7 +335,7 @@ static int parse_times(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, const 
     }
     if (s->has_t && s->has_x && s->x < s->t) {
         *why = "x= earlier than t=";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     return 0;
 }
@@ -345,18 +345,18 @@ static int parse_dkim_only(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, co
     const dkimsig_tag_t *v = dkimsig_tag_find(tags, n, "v");
     if (v == NULL) {
         *why = "missing v=";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     if (!(v->value.n == 1 && v->value.p[0] == '1')) {
         *why = "unsupported version v=";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     const dkimsig_tag_t *i = dkimsig_tag_find(tags, n, "i");
     if (i) {
         s->auid = qp_decode(i->value);
         if (s->auid == NULL || !auid_within(s->auid, s->domain)) {
             *why = "i= not within d=";
-            return -1;
+            return DKIMSIG_EUNUSABLE;
         }
     } else {
         s->auid = g_strconcat("@", s->domain, NULL);
@@ -372,14 +372,14 @@ static int parse_dkim_only(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, co
     const dkimsig_tag_t *q = dkimsig_tag_find(tags, n, "q");
     if (q && !colon_list_has(q->value, "dns/txt")) {
         *why = "unsupported query method q=";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     bool from = false;
     for (guint k = 0; k < s->hfields->len; k++)
         from |= strcmp(s->hfields->pdata[k], "from") == 0;
     if (!from) {
         *why = "From not signed (h= lacks from)";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     return 0;
 }
@@ -390,14 +390,14 @@ static int parse_arc_only(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, con
     uint64_t u;
     if (i == NULL || !dkimsig_parse_u64(i->value, &u) || u < 1 || u > DKIMSIG_ARC_MAX_INSTANCE) {
         *why = "missing or bad instance i=";
-        return -1;
+        return DKIMSIG_EUNUSABLE;
     }
     s->instance = (unsigned)u;
     if (s->kind == DKIMSIG_AS) {
         const dkimsig_tag_t *cv = dkimsig_tag_find(tags, n, "cv");
         if (cv == NULL) {
             *why = "missing cv=";
-            return -1;
+            return DKIMSIG_EUNUSABLE;
         }
         if (slice_eq_ci(cv->value, "none"))
             s->cv = DKIM_CV_NONE;
@@ -407,11 +407,11 @@ static int parse_arc_only(dkimsig_t *s, const dkimsig_tag_t *tags, size_t n, con
             s->cv = DKIM_CV_FAIL;
         else {
             *why = "bad cv=";
-            return -1;
+            return DKIMSIG_EUNUSABLE;
         }
         if (dkimsig_tag_find(tags, n, "h")) {
             *why = "h= in ARC-Seal";
-            return -1;
+            return DKIMSIG_EUNUSABLE;
         }
     }
     return 0;
@@ -423,7 +423,7 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
     size_t n;
     *out = NULL;
     if (dkimsig_tags_parse(value, tags, DKIMSIG_MAX_TAGS, &n, why) != 0)
-        return -1;
+        return DKIMSIG_ESYNTAX;
     dkimsig_t *s = g_new0(dkimsig_t, 1);
     s->kind = kind;
     s->hfields = g_ptr_array_new_with_free_func(g_free);
@@ -431,15 +431,15 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
 
     const dkimsig_tag_t *a = dkimsig_tag_find(tags, n, "a");
     if (a == NULL)
-        return fail(s, why, "missing a=");
+        return fail(s, why, "missing a=", DKIMSIG_EUNUSABLE);
     if (!parse_alg(a->value, &s->alg))
-        return fail(s, why, "unknown algorithm a=");
+        return fail(s, why, "unknown algorithm a=", DKIMSIG_EUNUSABLE);
     const dkimsig_tag_t *b = dkimsig_tag_find(tags, n, "b");
     if (b == NULL)
-        return fail(s, why, "missing b=");
+        return fail(s, why, "missing b=", DKIMSIG_EUNUSABLE);
     s->b = dkimsig_b64_decode(b->value, &s->b_len);
     if (s->b == NULL || s->b_len == 0)
-        return fail(s, why, "bad base64 in b=");
+        return fail(s, why, "bad base64 in b=", DKIMSIG_ESYNTAX);
     s->b_raw_off = b->raw_off;
     s->b_raw_end = b->raw_end;
     size_t hb = 0;
@@ -449,27 +449,29 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
     s->header_b[hb] = '\0';
     const dkimsig_tag_t *d = dkimsig_tag_find(tags, n, "d");
     if (d == NULL || !valid_name(d->value))
-        return fail(s, why, d ? "bad domain d=" : "missing d=");
+        return fail(s, why,
+                    d ? "bad domain d=" : "missing d=", d ? DKIMSIG_ESYNTAX : DKIMSIG_EUNUSABLE);
     s->domain = slice_dup(d->value);
     const dkimsig_tag_t *sel = dkimsig_tag_find(tags, n, "s");
     if (sel == NULL || !valid_name(sel->value))
-        return fail(s, why, sel ? "bad selector s=" : "missing s=");
+        return fail(s, why, sel ? "bad selector s=" : "missing s=",
+                    sel ? DKIMSIG_ESYNTAX : DKIMSIG_EUNUSABLE);
     s->selector = slice_dup(sel->value);
 
     if (kind != DKIMSIG_AS) {
         const dkimsig_tag_t *bh = dkimsig_tag_find(tags, n, "bh");
         if (bh == NULL)
-            return fail(s, why, "missing bh=");
+            return fail(s, why, "missing bh=", DKIMSIG_EUNUSABLE);
         s->bh = dkimsig_b64_decode(bh->value, &s->bh_len);
         if (s->bh == NULL || s->bh_len == 0)
-            return fail(s, why, "bad base64 in bh=");
+            return fail(s, why, "bad base64 in bh=", DKIMSIG_ESYNTAX);
         const dkimsig_tag_t *h = dkimsig_tag_find(tags, n, "h");
         if (h == NULL)
-            return fail(s, why, "missing h=");
+            return fail(s, why, "missing h=", DKIMSIG_EUNUSABLE);
         /* An empty h= signs nothing but itself: meaningless for DKIM (From
          * must be signed) but valid for an AMS (ValiMail ams_fields_h_empty). */
         if (!(kind == DKIMSIG_AMS && h->value.n == 0) && parse_hfields(s, h->value, why) != 0)
-            return fail(s, why, *why);
+            return fail(s, why, *why, DKIMSIG_ESYNTAX);
         const dkimsig_tag_t *c = dkimsig_tag_find(tags, n, "c");
         /* ARC sealers sign relaxed/relaxed; an AMS without c= is read so
          * (ValiMail ams_fields_c_na), a DKIM-Signature as simple/simple. */
@@ -479,19 +481,19 @@ int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const cha
             slice_t cv = c->value;
             slice_t hc = slice_split(&cv, '/');
             if (!parse_canon1(hc, &s->hcanon))
-                return fail(s, why, "bad canonicalization c=");
+                return fail(s, why, "bad canonicalization c=", DKIMSIG_ESYNTAX);
             if (hc.n != c->value.n && !parse_canon1(cv, &s->bcanon))
-                return fail(s, why, "bad canonicalization c=");
+                return fail(s, why, "bad canonicalization c=", DKIMSIG_ESYNTAX);
         }
     } else {
         s->hcanon = s->bcanon = DKIM_CANON_RELAXED;
     }
-    if (parse_times(s, tags, n, why) != 0)
-        return fail(s, why, *why);
-    int rc =
-        kind == DKIMSIG_DKIM ? parse_dkim_only(s, tags, n, why) : parse_arc_only(s, tags, n, why);
+    int rc = parse_times(s, tags, n, why);
     if (rc != 0)
-        return fail(s, why, *why);
+        return fail(s, why, *why, rc);
+    rc = kind == DKIMSIG_DKIM ? parse_dkim_only(s, tags, n, why) : parse_arc_only(s, tags, n, why);
+    if (rc != 0)
+        return fail(s, why, *why, rc);
     *out = s;
     return 0;
 }

@@ -16,10 +16,14 @@
  * most 18 digits (RFC 6376 allows 12 for times and 76 for l=; larger than
  * 2^63 is meaningless here).
  *
- * Errors: a syntax error, a duplicate tag (RFC 6376 3.2: the whole list is
- * invalid), a missing required tag or an unknown algorithm makes
- * dkimsig_parse return -1 with a static reason; the verifier turns that
- * into permerror (RFC 6376 6.1.1).
+ * Errors: dkimsig_parse returns DKIMSIG_ESYNTAX with a static reason for
+ * a syntax error (bad tag name, a tag without '=', a duplicate tag - RFC
+ * 6376 3.2 makes the whole list invalid -, bad base64, numbers, names or
+ * canonicalisation), which the verifier reports as neutral (RFC 8601
+ * 2.7.1: "contained syntax errors"); and DKIMSIG_EUNUSABLE for a
+ * well-formed signature that cannot be verified (a required tag missing,
+ * unsupported version, algorithm or query method, i= outside d=, From not
+ * signed, x= before t=), reported as permerror.
  *
  * Security: input is hostile and not NUL-terminated; base64 syntax is
  * checked strictly (alphabet, padding) after removing folding white space,
@@ -98,7 +102,10 @@ unsigned char *dkimsig_b64_decode(slice_t in, size_t *out_len);
 /* Parse a decimal of at most 18 digits. */
 bool dkimsig_parse_u64(slice_t in, uint64_t *out);
 
-/* Parse the value of a signature field (after the colon). */
+enum { DKIMSIG_ESYNTAX = -1, DKIMSIG_EUNUSABLE = -2 };
+
+/* Parse the value of a signature field (after the colon): 0, or one of
+ * the codes above with *why set. */
 int dkimsig_parse(slice_t value, dkimsig_kind_t kind, dkimsig_t **out, const char **why);
 void dkimsig_free(dkimsig_t *s);
 
