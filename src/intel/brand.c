@@ -23,13 +23,17 @@ typedef struct bname {
     bool whole;     /* "=NAME": only a whole display name */
     bool exact_case; /* short upper-case Latin: compare norm, not folded */
     bool latin_start, latin_end;
+    bool long_name; /* five characters or more: skeleton and squeezed forms are safe */
 } bname_t;
+
+static gint db_gen; /* generations handed to databases */
 
 struct brand_db {
     GPtrArray *brands; /* brand_t* */
     GPtrArray *names;  /* bname_t* */
     GHashTable *by_domain; /* domain -> brand_t* */
     hs_database_t *hs; /* folded names for bodies; id = index into names */
+    guint gen;         /* identifies this database to the per-thread scratch */
 };
 
 static void brand_free(gpointer p)
@@ -70,7 +74,8 @@ static bname_t *bname_new(brand_t *b, const char *spec)
         if (!(g_ascii_isupper(n->norm[i]) || g_ascii_isdigit(n->norm[i])))
             upper = false;
     n->exact_case = upper && len <= 4;
-    if (g_utf8_strlen(n->folded, -1) >= 5)
+    n->long_name = g_utf8_strlen(n->folded, -1) >= 5;
+    if (n->long_name)
         n->skel = normalise_skeleton(n->raw);
     n->latin_start = len > 0 && ascii_alnum((unsigned char)n->norm[0]);
     n->latin_end = len > 0 && ascii_alnum((unsigned char)n->norm[len - 1]);
@@ -188,6 +193,7 @@ brand_db_t *brand_db_parse(const char *fname, const char *text, size_t len, char
     }
     if (compile(db, err) != 0)
         goto fail;
+    db->gen = (guint)g_atomic_int_add(&db_gen, 1) + 1;
     return db;
 fail:
     brand_db_free(db);
@@ -292,31 +298,48 @@ static bool contains(const bname_t *n, const char *hay, const char *needle)
 
 /* Join runs of three or more one-character tokens: "c o i n b a s e" and
  * "p.a.y.p.a.l" become "coinbase" and "paypal"; other words stay apart. */
+static bool squeeze_sep(gunichar c)
+{
+    return g_unichar_isspace(c) || c == '.' || c == '-' || c == '_' || c == 0xb7 || c == 0x30fb ||
+           c == '|' || c == '/';
+}
+
 static char *squeeze(const char *folded)
 {
+    GPtrArray *toks = g_ptr_array_new_with_free_func(g_free);
+    const char *start = NULL;
+    for (const char *p = folded;; p = g_utf8_next_char(p)) {
+        gunichar c = *p ? g_utf8_get_char(p) : 0;
+        if (c == 0 || squeeze_sep(c)) {
+            if (start)
+                g_ptr_array_add(toks, g_strndup(start, (gsize)(p - start)));
+            start = NULL;
+            if (c == 0)
+                break;
+        } else if (start == NULL) {
+            start = p;
+        }
+    }
     GString *out = g_string_new(NULL);
-    gchar **toks = g_regex_split_simple("[\\s.\\-_·・|/]+", folded, 0, 0);
-    guint n = g_strv_length(toks);
+    guint n = toks->len;
     for (guint i = 0; i < n;) {
         guint j = i;
-        while (j < n && g_utf8_strlen(toks[j], -1) == 1)
+        while (j < n && g_utf8_strlen(toks->pdata[j], -1) == 1)
             j++;
         if (j - i >= 3) {
             if (out->len)
                 g_string_append_c(out, ' ');
             for (guint k = i; k < j; k++)
-                g_string_append(out, toks[k]);
+                g_string_append(out, toks->pdata[k]);
             i = j;
         } else {
-            if (*toks[i]) {
-                if (out->len)
-                    g_string_append_c(out, ' ');
-                g_string_append(out, toks[i]);
-            }
+            if (out->len)
+                g_string_append_c(out, ' ');
+            g_string_append(out, toks->pdata[i]);
             i++;
         }
     }
-    g_strfreev(toks);
+    g_ptr_array_unref(toks);
     return g_string_free(out, FALSE);
 }
 
@@ -361,7 +384,21 @@ static int on_hs(unsigned int id, unsigned long long from, unsigned long long to
     return 0;
 }
 
+/* One scratch per thread, sized for the database it last served:
+ * hs_alloc_scratch validates the whole database, far too costly per
+ * message, so it runs only when the database changes. */
 static __thread hs_scratch_t *scratch;
+static __thread guint scratch_gen;
+
+static bool have_scratch(const brand_db_t *db)
+{
+    if (scratch && scratch_gen == db->gen)
+        return true;
+    if (hs_alloc_scratch(db->hs, &scratch) != HS_SUCCESS)
+        return false;
+    scratch_gen = db->gen;
+    return true;
+}
 
 unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field, brand_hit_t *hits,
                     unsigned max)
@@ -379,7 +416,7 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
         char *cut = g_strndup(text, n);
         char *norm = normalise_text_n(cut, BRAND_TEXT_MAX, NULL);
         char *folded = g_utf8_casefold(norm, -1);
-        if (db->hs && hs_alloc_scratch(db->hs, &scratch) == HS_SUCCESS) {
+        if (db->hs && have_scratch(db)) {
             hs_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
             hs_scan(db->hs, folded, (unsigned)strlen(folded), 0, scratch, on_hs, &c);
         }
@@ -411,7 +448,7 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
             add_hit(hits, &count, max, n, "text");
         else if (n->skel && contains(n, skel, n->skel))
             add_hit(hits, &count, max, n, "skeleton");
-        else if (g_utf8_strlen(n->folded, -1) >= 5 && contains(n, sq, n->folded))
+        else if (n->long_name && contains(n, sq, n->folded))
             add_hit(hits, &count, max, n, "squeezed");
     }
     g_free(normfold_whole);

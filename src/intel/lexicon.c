@@ -19,11 +19,14 @@ typedef struct phrase {
     char *folded;
 } phrase_t;
 
+static gint lex_gen; /* generations handed to lexicons */
+
 struct lexicon {
     char *groups[LEXICON_MAX_GROUPS];
     int ngroups;
     GPtrArray *phrases; /* phrase_t* */
     hs_database_t *hs;
+    guint gen; /* identifies this database to the per-thread scratch */
 };
 
 static void phrase_free(gpointer p)
@@ -129,6 +132,7 @@ lexicon_t *lexicon_parse(const char *fname, const char *text, size_t len, char *
             goto fail;
         }
     }
+    l->gen = (guint)g_atomic_int_add(&lex_gen, 1) + 1;
     return l;
 fail:
     lexicon_free(l);
@@ -187,7 +191,10 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     return 0;
 }
 
+/* One scratch per thread, re-sized only when the database changes
+ * (hs_alloc_scratch validates the whole database). */
 static __thread hs_scratch_t *scratch;
+static __thread guint scratch_gen;
 
 void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits_t *out)
 {
@@ -196,7 +203,8 @@ void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits
         return;
     char *n = normalise_text_n(text, max, NULL);
     char *folded = g_utf8_casefold(n, -1);
-    if (hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
+    if ((scratch && scratch_gen == l->gen) || hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
+        scratch_gen = l->gen;
         scan_ctx_t c = {l, out, folded, strlen(folded)};
         hs_scan(l->hs, folded, (unsigned)strlen(folded), 0, scratch, on_match, &c);
     }
