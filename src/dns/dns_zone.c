@@ -4,9 +4,10 @@
  * Files are parsed with ldns (one ldns_rr_new_frm_fp_l per record), which
  * handles $ORIGIN, $TTL, parentheses, comments, "\DDD" escapes and the
  * generic "\# len hex" rdata of RFC 3597; the TTL and the class of a record
- * are optional (class IN). Before any $ORIGIN line the origin is the root,
- * so a name without a trailing dot is still absolute. $INCLUDE is refused:
- * a zone file names its own data and nothing else.
+ * are optional (class IN) and may come in either order (RFC 1035 5.1; ldns
+ * reads only TTL first, so zone_normalise swaps "<class> <TTL>"). Before any $ORIGIN line the
+ * origin is the root, so a name without a trailing dot is still absolute. $INCLUDE is refused: a
+ * zone file names its own data and nothing else.
  *
  * Answers: names compare case-insensitively (canonical wire form). A name
  * that owns records of the wanted type answers DNS_OK; a CNAME is followed
@@ -28,20 +29,24 @@
  *
  * Memory: the resolver owns every parsed record; answers hold copies.
  * Limits: ZONE_MAX_RRS records over all files (a runaway file fails to
- * load instead of exhausting memory).
+ * load instead of exhausting memory); a file is read whole, up to
+ * ZONE_MAX_FILE bytes.
  * Thread safety: read-only after dns_zone_new; queries may run in parallel.
  */
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dns/dns.h"
 #include "dns/dns_backend.h"
+#include "util/slice.h"
 
 #define ZONE_MAX_RRS      (1u << 20)
 #define ZONE_MAX_CNAME    8
 #define ZONE_TIMEOUT_TYPE 65280
+#define ZONE_MAX_FILE     (256u << 20) /* bytes: a zone file is read whole */
 
 typedef struct zone_node {
     GPtrArray *rrs; /* ldns_rr* */
@@ -237,19 +242,157 @@ static dns_zone_t *zone_alloc(void)
     return z;
 }
 
+/* --- "<class> <TTL>" order ------------------------------------------ */
+
+/* RFC 1035 5.1 allows a record's TTL and class in either order; ldns reads
+ * only "<TTL> <class>". Lines that start a record with "<class> <TTL>" are
+ * rewritten with the two swapped before ldns sees them (line count and
+ * everything else unchanged, so error line numbers stay right). */
+
+static bool is_class(slice_t t)
+{
+    return slice_eq_ci(t, "IN") || slice_eq_ci(t, "CH") || slice_eq_ci(t, "HS") ||
+           slice_eq_ci(t, "CS");
+}
+
+/* 3600, or BIND's 1h30m: a digit first, then digits and unit letters. */
+static bool is_ttl(slice_t t)
+{
+    if (t.n == 0 || t.n > 32 || !g_ascii_isdigit(t.p[0]))
+        return false;
+    for (size_t i = 0; i < t.n; i++)
+        if (!g_ascii_isdigit(t.p[i]) && !strchr("smhdwSMHDW", t.p[i]))
+            return false;
+    return true;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static size_t token_end(slice_t l, size_t i)
+{
+    while (i < l.n && !is_blank(l.p[i]) && l.p[i] != ';' && l.p[i] != '(' && l.p[i] != ')') {
+        if (l.p[i] == '\\' && i + 1 < l.n)
+            i++;
+        i++;
+    }
+    return i;
+}
+
+static size_t skip_blank(slice_t l, size_t i)
+{
+    while (i < l.n && is_blank(l.p[i]))
+        i++;
+    return i;
+}
+
+static void swap_class_ttl(slice_t l, GString *out)
+{
+    size_t i = 0;
+    if (l.n && l.p[0] == '$') {
+        g_string_append_len(out, l.p, (gssize)l.n);
+        return;
+    }
+    if (l.n && !is_blank(l.p[0]))
+        i = token_end(l, 0); /* the owner */
+    size_t a0 = skip_blank(l, i), a1 = token_end(l, a0);
+    size_t b0 = skip_blank(l, a1), b1 = token_end(l, b0);
+    slice_t a = slice_make(l.p + a0, a1 - a0), b = slice_make(l.p + b0, b1 - b0);
+    if (!is_class(a) || !is_ttl(b)) {
+        g_string_append_len(out, l.p, (gssize)l.n);
+        return;
+    }
+    g_string_append_len(out, l.p, (gssize)a0);
+    g_string_append_len(out, b.p, (gssize)b.n);
+    g_string_append_len(out, l.p + a1, (gssize)(b0 - a1));
+    g_string_append_len(out, a.p, (gssize)a.n);
+    g_string_append_len(out, l.p + b1, (gssize)(l.n - b1));
+}
+
+/* Parenthesis depth after line l (quotes, escapes and comments honoured). */
+static int paren_depth(slice_t l, int depth, bool *quoted)
+{
+    for (size_t i = 0; i < l.n; i++) {
+        char c = l.p[i];
+        if (c == '\\') {
+            i++;
+        } else if (c == '"') {
+            *quoted = !*quoted;
+        } else if (!*quoted && c == ';') {
+            break;
+        } else if (!*quoted && c == '(') {
+            depth++;
+        } else if (!*quoted && c == ')' && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+static GString *zone_normalise(const char *text, size_t len)
+{
+    GString *out = g_string_sized_new(len + 1);
+    int depth = 0;
+    bool quoted = false;
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t eol = nl ? (size_t)(nl - text) : len;
+        slice_t line = slice_make(text + i, eol - i);
+        if (depth == 0 && !quoted)
+            swap_class_ttl(line, out);
+        else
+            g_string_append_len(out, line.p, (gssize)line.n);
+        depth = paren_depth(line, depth, &quoted);
+        if (nl)
+            g_string_append_c(out, '\n');
+        i = eol + 1;
+    }
+    return out;
+}
+
+static int zone_load_text(dns_zone_t *z, const char *label, const char *text, size_t len,
+                          char **err)
+{
+    if (len == 0)
+        return 0;
+    GString *norm = zone_normalise(text, len);
+    FILE *fp = fmemopen(norm->str, norm->len, "r");
+    if (!fp) {
+        *err = g_strdup_printf("%s: %s", label, g_strerror(errno));
+        g_string_free(norm, TRUE);
+        return -1;
+    }
+    int rc = zone_load_fp(z, fp, label, err);
+    fclose(fp);
+    g_string_free(norm, TRUE);
+    return rc;
+}
+
 dns_resolver_t *dns_zone_new(const char *const *files, char **err)
 {
     *err = NULL;
     dns_zone_t *z = zone_alloc();
     for (size_t i = 0; files && files[i]; i++) {
-        FILE *fp = fopen(files[i], "r");
-        if (!fp) {
-            *err = g_strdup_printf("%s: %s", files[i], g_strerror(errno));
+        char *text = NULL;
+        gsize len = 0;
+        GError *gerr = NULL;
+        GStatBuf st;
+        if (g_stat(files[i], &st) == 0 && st.st_size > ZONE_MAX_FILE) {
+            *err = g_strdup_printf("%s: larger than %u MB", files[i], ZONE_MAX_FILE >> 20);
             zone_destroy(&z->base);
             return NULL;
         }
-        int rc = zone_load_fp(z, fp, files[i], err);
-        fclose(fp);
+        if (!g_file_get_contents(files[i], &text, &len, &gerr)) {
+            *err = g_strdup_printf("%s", gerr->message);
+            g_error_free(gerr);
+            zone_destroy(&z->base);
+            return NULL;
+        }
+        int rc = zone_load_text(z, files[i], text, len, err);
+        g_free(text);
         if (rc < 0) {
             zone_destroy(&z->base);
             return NULL;
@@ -262,17 +405,7 @@ dns_resolver_t *dns_zone_new_text(const char *label, const char *text, size_t le
 {
     *err = NULL;
     dns_zone_t *z = zone_alloc();
-    if (len == 0)
-        return &z->base;
-    FILE *fp = fmemopen((void *)text, len, "r");
-    if (!fp) {
-        *err = g_strdup_printf("%s: %s", label, g_strerror(errno));
-        zone_destroy(&z->base);
-        return NULL;
-    }
-    int rc = zone_load_fp(z, fp, label, err);
-    fclose(fp);
-    if (rc < 0) {
+    if (zone_load_text(z, label, text, len, err) < 0) {
         zone_destroy(&z->base);
         return NULL;
     }

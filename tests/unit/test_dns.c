@@ -21,7 +21,7 @@
 
 static const char zone_text[] = "$ORIGIN example.com.\n"
                                 "$TTL 300\n"
-                                "@            600 IN TXT \"v=spf1 \" \"ip4:192.0.2.1 -all\"\n"
+                                "@            IN 600 TXT \"v=spf1 \" \"ip4:192.0.2.1 -all\"\n"
                                 "@            A   192.0.2.1\n"
                                 "@            MX  10 MAIL.Example.COM.\n"
                                 "mail         A   192.0.2.25\n"
@@ -146,6 +146,29 @@ static void test_zone_errors(void **state)
     g_free(err);
 }
 
+/* RFC 1035 5.1: class and TTL in either order, both optional. */
+static void test_zone_class_ttl_order(void **state)
+{
+    const char text[] = "in IN 1h30m A 192.0.2.1\n"
+                        "    IN 300 AAAA 2001:db8::1\n"
+                        "x.example. 300 IN TXT ( \"a\"\n"
+                        "   \"IN 300\" )\n"
+                        "y.example. CH 60 TXT \"chaos\"\n";
+    char *err = NULL;
+    dns_resolver_t *r = dns_zone_new_text("order.zone", text, sizeof text - 1, &err);
+    if (!r)
+        fail_msg("%s", err);
+    dns_answer_t a;
+    assert_int_equal(dns_query(r, "in", DNS_T_AAAA, &a), DNS_OK);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "IN.", DNS_T_A, &a), DNS_OK);
+    dns_answer_clear(&a);
+    assert_int_equal(dns_query(r, "x.example", DNS_T_TXT, &a), DNS_OK);
+    assert_string_equal(((dns_rr_t *)g_ptr_array_index(a.records, 0))->text, "aIN 300");
+    dns_answer_clear(&a);
+    dns_resolver_free(r);
+}
+
 static void test_status_names(void **state)
 {
     assert_string_equal(dns_status_name(DNS_OK), "ok");
@@ -233,13 +256,10 @@ static void test_unbound_forwarder_syntax(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_zone_basic),
-        cmocka_unit_test(test_zone_cname_timeout),
-        cmocka_unit_test(test_zone_errors),
-        cmocka_unit_test(test_status_names),
-        cmocka_unit_test(test_budget),
-        cmocka_unit_test(test_unbound_timeout),
-        cmocka_unit_test(test_unbound_forwarder_syntax),
+        cmocka_unit_test(test_zone_basic),      cmocka_unit_test(test_zone_cname_timeout),
+        cmocka_unit_test(test_zone_errors),     cmocka_unit_test(test_zone_class_ttl_order),
+        cmocka_unit_test(test_status_names),    cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_unbound_timeout), cmocka_unit_test(test_unbound_forwarder_syntax),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
