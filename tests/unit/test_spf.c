@@ -11,8 +11,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <glib.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "auth/spf.h"
 #include "auth/spf_macro.h"
@@ -340,6 +344,35 @@ static void test_unreachable_server(void **state)
     dns_resolver_free(dns);
 }
 
+/* RFC 7208 4.6.4: the whole check has a time limit. Against a server that
+ * never answers, each ptr lookup waits for its timeout and does not stop
+ * the evaluation (5.5); the check's budget must cut the wait short. */
+static void test_time_budget(void **state)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    char fwd[64];
+    g_snprintf(fwd, sizeof fwd, "127.0.0.1:%u", ntohs(sa.sin_port));
+    char *err = NULL;
+    dns_resolver_t *dns = dns_unbound_new(fwd, 400, &err);
+    assert_non_null(dns);
+    spf_options_t opt = {.max_time_ms = 500};
+    spf_result_t r;
+    gint64 t0 = g_get_monotonic_time();
+    spf_check_host(dns, &opt, "192.0.2.1", "example.com", "a@example.com", NULL,
+                   "v=spf1 ptr ptr ptr ptr ptr ptr ptr ptr -all", &r);
+    gint64 took = g_get_monotonic_time() - t0;
+    assert_int_equal(r.result, SPF_FAIL);   /* ptr errors only fail to match */
+    assert_true(took < 2 * G_USEC_PER_SEC); /* eight timeouts would be 3.2 s */
+    spf_result_clear(&r);
+    dns_resolver_free(dns);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_check_host),
         cmocka_unit_test(test_helo_identity_and_record),
         cmocka_unit_test(test_unreachable_server),
+        cmocka_unit_test(test_time_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
