@@ -28,6 +28,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 GROUPS = ("phish", "ham", "mixed")
+RSPAMD_ADD_HEADER = 6.0  # Debian's /etc/rspamd/actions.conf: add_header = 6
 
 
 def msg_id(rep):
@@ -222,6 +223,7 @@ def cmd_report(work, top, misses, fps, json_out, peers_dir=None):
     rs_flag_actions = {"add header", "rewrite subject", "reject"}
 
     rows = []
+    peer_syms = {}
     summary = {"folders": {}, "totals": {}}
     tot = {g: collections.Counter() for g in GROUPS}
     for k in keys:
@@ -243,6 +245,11 @@ def cmd_report(work, top, misses, fps, json_out, peers_dir=None):
             got = [sa[i] for i in ids if i in sa and "error" not in sa[i]]
             c["sa_n"] = len(got)
             c["sa_flagged"] = sum(1 for o in got if o["score"] >= o["required"])
+        # rspamd trusts an X-Spam-Flag: YES written by an earlier filter
+        # (symbol SPAM_FLAG): messages it would not flag without it
+        c["rs_flag_by_header"] = sum(
+            1 for i in ids if i in rs and rs[i].get("action") in rs_flag_actions
+            and (rs[i].get("score") or 0) - ((rs[i].get("symbols") or {}).get("SPAM_FLAG") or {}).get("score", 0) < RSPAMD_ADD_HEADER)
         tot[g].update(c)
         summary["folders"][k] = {
             "group": g, "messages": n, "bad_json": bad, "sesguard_exit": rcs[k],
@@ -254,6 +261,16 @@ def cmd_report(work, top, misses, fps, json_out, peers_dir=None):
             "spamassassin_flagged": c["sa_flagged"] if have_sa else None,
             "top_symbols": syms.most_common(top),
         }
+        c_rs = collections.Counter()
+        c_sa = collections.Counter()
+        for i in ids:
+            o = rs.get(i)
+            if o and o.get("action") in rs_flag_actions:
+                c_rs.update(n for n, v in (o.get("symbols") or {}).items() if (v.get("score") or 0) > 0)
+            o = sa.get(i)
+            if o and "error" not in o and o["score"] >= o["required"]:
+                c_sa.update(n for n, w in o["rules"] if w > 0)
+        peer_syms[k] = (c_rs, c_sa)
         rows.append((k, c, syms))
 
     def line(label, c):
@@ -298,6 +315,15 @@ def cmd_report(work, top, misses, fps, json_out, peers_dir=None):
                 short.append(f"{k}: SpamAssassin scanned {c['sa_n']} of {c['n']}")
         if short:
             print("peer coverage: " + "; ".join(short))
+    if have_rs:
+        byh = [f"{k} {c['rs_flag_by_header']} of {c['rs_flagged']}" for k, c, _ in rows if c["rs_flag_by_header"]]
+        if byh:
+            print("rspamd flagged only because an upstream filter had written X-Spam-Flag: YES (its SPAM_FLAG rule): " + "; ".join(byh))
+            for g in ("phish", "ham"):
+                t = tot[g]
+                if t["rs_n"]:
+                    print(f"  without that header, rspamd {g}: {pct(t['rs_flagged'] - t['rs_flag_by_header'], t['rs_n'])}% flagged")
+                    summary["totals"][g]["rspamd_flagged_without_upstream_flag"] = t["rs_flagged"] - t["rs_flag_by_header"]
     crashed = [k for k in keys if rcs[k] not in (0, 1, 2)]
     bad = sum(v["bad_json"] for v in summary["folders"].values())
     print(f"sesguard runs: {len(keys)} folders, exit codes " + ", ".join(f"{k}={rcs[k]}" for k in keys)
@@ -309,6 +335,15 @@ def cmd_report(work, top, misses, fps, json_out, peers_dir=None):
     for k, c, syms in rows:
         s = ", ".join(f"{name} {cnt}" for name, cnt in syms.most_common(top)) or "(none)"
         print(f"  {k}: {s}")
+    if have_rs or have_sa:
+        print()
+        print("peers: most frequent positive rules on the messages they flagged")
+        for k, _, _ in rows:
+            c_rs, c_sa = peer_syms[k]
+            if have_rs:
+                print(f"  {k} rspamd: " + (", ".join(f"{a} {b}" for a, b in c_rs.most_common(5)) or "(none flagged)"))
+            if have_sa:
+                print(f"  {k} SpamAssassin: " + (", ".join(f"{a} {b}" for a, b in c_sa.most_common(5)) or "(none flagged)"))
     if misses:
         print()
         print("phishing not flagged (message | score | top symbols):")
