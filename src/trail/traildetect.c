@@ -67,6 +67,7 @@ struct traildetect {
     traildetect_stats_t st;
     GPtrArray *incidents; /* trail_incident_t* */
     int det_prod, det_burst, det_new_ip, det_new_ua, det_tool, det_storm, det_recon;
+    int det_created_used; /* -1 when the data file does not define it */
 };
 
 static const char *intern_n(traildetect_t *d, const char *p, size_t n)
@@ -140,6 +141,7 @@ traildetect_t *traildetect_new(const trailrules_t *rules)
     d->det_tool = trailrules_find(rules, "attacker_user_agent");
     d->det_storm = trailrules_find(rules, "access_denied_storm");
     d->det_recon = trailrules_find(rules, "ses_recon");
+    d->det_created_used = trailrules_find(rules, "created_key_used");
     return d;
 }
 
@@ -724,6 +726,21 @@ static void collect(traildetect_t *d, tkey_t *k, trail_incident_t *in)
         add_unique(in->source_ips, &in->n_ips, cap, e->ip);
         add_unique(in->user_agents, &in->n_uas, cap, e->user_agent);
     }
+    if (in->n_events == 0) {
+        /* a linked key without evidence: show where it was used from */
+        g_free(in->source_ips);
+        g_free(in->user_agents);
+        in->source_ips = g_new0(const char *, k->n_ips + 1);
+        in->user_agents = g_new0(const char *, k->n_uas + 1);
+        for (uint16_t i = 0; i < k->n_ips; i++)
+            in->source_ips[in->n_ips++] = k->ips[i].val;
+        for (uint16_t i = 0; i < k->n_uas; i++)
+            in->user_agents[in->n_uas++] = k->uas[i].val;
+        qsort(in->source_ips, in->n_ips, sizeof *in->source_ips, cmp_str);
+        qsort(in->user_agents, in->n_uas, sizeof *in->user_agents, cmp_str);
+        in->first_seen = in->key_first;
+        in->last_seen = in->key_last;
+    }
     qsort(in->regions, in->n_regions, sizeof *in->regions, cmp_str);
     in->created = g_new0(const char *, TD_MAX_CREATED + 1);
     if (k->n_created)
@@ -770,13 +787,33 @@ void traildetect_finish(traildetect_t *d)
 {
     GHashTableIter it;
     gpointer kk, vv;
+    /* keys created by other keys: "key AKIA..." entries of `created` */
+    GHashTable *created_by = g_hash_table_new(g_str_hash, g_str_equal);
     g_hash_table_iter_init(&it, d->keys);
     while (g_hash_table_iter_next(&it, &kk, &vv)) {
         tkey_t *k = vv;
-        if (k->det_counts == NULL)
+        for (uint32_t i = 0; i < k->n_created; i++)
+            if (strncmp(k->created[i], "key ", 4) == 0)
+                g_hash_table_insert(created_by, (gpointer)(k->created[i] + 4), (gpointer)k->id);
+    }
+    g_hash_table_iter_init(&it, d->keys);
+    while (g_hash_table_iter_next(&it, &kk, &vv)) {
+        tkey_t *k = vv;
+        const char *creator = k->access_key[0] && d->det_created_used >= 0
+                                  ? g_hash_table_lookup(created_by, k->access_key)
+                                  : NULL;
+        if (creator && strcmp(creator, k->id) == 0)
+            creator = NULL; /* a key cannot reveal itself */
+        if (k->det_counts == NULL && creator == NULL)
             continue;
+        ensure_evidence(k);
         trail_incident_t *in = g_new0(trail_incident_t, 1);
         in->dets = k->dets;
+        if (creator) {
+            in->dets |= 1ull << d->det_created_used;
+            k->det_counts[d->det_created_used] = (uint32_t)MIN(k->records, UINT32_MAX);
+            in->created_by = creator;
+        }
         if (k->n_prod) {
             find_burst(k, &in->burst_regions, &in->burst_seconds);
             if (in->burst_regions >= TD_BURST_REGIONS && d->det_burst >= 0)
@@ -796,6 +833,7 @@ void traildetect_finish(traildetect_t *d)
         attack_ids(d, in);
         g_ptr_array_add(d->incidents, in);
     }
+    g_hash_table_destroy(created_by);
     g_ptr_array_sort(d->incidents, cmp_incident);
 }
 

@@ -8,7 +8,9 @@
  * then traildetect_finish, then read the incidents.
  *
  * Correlation key: userIdentity.accessKeyId, else the principal ARN, else
- * principalId. Records may come in any order: per-key state is made of
+ * principalId. A key that another key created with CreateAccessKey (seen
+ * in its responseElements) and that is then used is linked to its creator
+ * (created_key_used), evidence or not: it is the attacker's way back in. Records may come in any order: per-key state is made of
  * minima, maxima and sets, which do not care; the timeline is sorted at the
  * end. Duplicated eventIDs are counted once for every event kept as
  * evidence.
@@ -93,7 +95,8 @@ typedef struct trail_incident {
     trail_event_t *events; /* sorted by time */
     size_t n_events;
     uint64_t events_dropped;
-    const char *tool; /* attack tool label */
+    const char *tool;       /* attack tool label */
+    const char *created_by; /* the key whose CreateAccessKey made this one */
     int burst_regions, burst_seconds;
     uint64_t denied;
     char **attack; /* ATT&CK ids, sorted, unique */

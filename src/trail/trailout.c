@@ -61,6 +61,8 @@ static json_object *incident_json(const traildetect_t *d, const trail_incident_t
     json_object_object_add(o, "new_user_agents", str_array(in->new_uas, in->n_new_uas));
     json_object_object_add(o, "created", str_array(in->created, in->n_created));
     json_object_object_add(o, "tool", in->tool ? json_object_new_string(in->tool) : NULL);
+    json_object_object_add(o, "created_by",
+                           in->created_by ? json_object_new_string(in->created_by) : NULL);
     if (in->burst_regions >= TD_BURST_REGIONS) {
         json_object *b = json_object_new_object();
         json_object_object_add(b, "regions", json_object_new_int(in->burst_regions));
@@ -309,6 +311,11 @@ static void text_incident(FILE *out, const traildetect_t *d, const trail_inciden
     if (in->tool) {
         fprintf(out, "    %s ", _("attack tool:"));
         safe(out, in->tool);
+        fputc('\n', out);
+    }
+    if (in->created_by) {
+        fprintf(out, "    %s ", _("created by the key:"));
+        safe(out, in->created_by);
         fputc('\n', out);
     }
     fprintf(out, "  %s\n", _("timeline:"));

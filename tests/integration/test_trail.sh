@@ -38,7 +38,8 @@ for f in attack/records.json attack/array.json attack/lines.jsonl attack/eventbr
     attack/lookup-events.json attack/lake.json s3; do
     expect_rc 1 "trail $f finds the incident" -- "$SESGUARD" trail --format json "$D/$f"
     cp "$T/out" "$T/$(basename "$f").jsonl"
-    check "$T/out" 'len(rows) == 1 and rows[0]["severity"] == "critical" and rows[0]["schema"] == 1' "$f: one critical incident"
+    check "$T/out" 'len(rows) == 2 and rows[0]["severity"] == "critical" and rows[0]["schema"] == 1' "$f: the takeover is critical"
+    check "$T/out" 'rows[1]["access_key_id"] == "AKIA5QWTE7PERSIST2QA" and rows[1]["created_by"] == "AKIA5QWTE7LEAKEDKEY4" and "created_key_used" in rows[1]["detections"]' "$f: the persistence key, used later, is linked to its creator"
     check "$T/out" 'rows[0]["access_key_id"] == "AKIA5QWTE7LEAKEDKEY4" and rows[0]["principal"].endswith("user/ses-mailer")' "$f: key and principal"
     check "$T/out" '{"ses_recon","ses_production_access","ses_production_burst","ses_identity_created","ses_sending_enabled","iam_user_created","iam_policy_ses","trail_tampering","new_source_ip","attacker_user_agent","access_denied_storm"} <= set(rows[0]["detections"])' "$f: detections"
     check "$T/out" '{"T1078.004","T1496.004","T1136.003","T1098.001","T1562.008"} <= set(rows[0]["attack"])' "$f: ATT&CK ids"
@@ -75,7 +76,7 @@ check "$T/out" 'all(r["severity"] in ("low","medium") for r in rows)' "an admini
 expect_rc 2 "bad files give exit 2" -- "$SESGUARD" trail --format json "$D/bad/not-json.json" "$D/bad/truncated.json.gz" "$D/attack/records.json" "$D/no-such-file.json"
 grep -q "not-json.json" "$T/err" && grep -q "truncated.json.gz" "$T/err" && grep -q "no-such-file.json" "$T/err" &&
     ok "each bad file named on stderr" || bad "bad files not named: $(cat "$T/err")"
-check "$T/out" 'len(rows) == 1 and rows[0]["severity"] == "critical"' "the good file was still read"
+check "$T/out" 'len(rows) == 2 and rows[0]["severity"] == "critical"' "the good file was still read"
 expect_rc 0 "odd fields are tolerated" -- "$SESGUARD" trail "$D/bad/odd-fields.json"
 expect_rc 2 "unknown format" -- "$SESGUARD" trail --format sarif "$D/attack/records.json"
 expect_rc 2 "unknown option" -- "$SESGUARD" trail --bogus "$D/attack/records.json"

@@ -23,7 +23,7 @@
 #include "trail/trailrules.h"
 
 #define FIX            SG_TEST_DATA "/trail/"
-#define ATTACK_RECORDS 73
+#define ATTACK_RECORDS 76
 
 static trailrules_t *rules(void)
 {
@@ -317,8 +317,17 @@ static void test_attack_incident(void **state)
 {
     trailrules_t *t = rules();
     traildetect_t *d = detect_path(t, FIX "attack/records.json");
-    assert_int_equal(traildetect_count(d), 1);
+    assert_int_equal(traildetect_count(d), 2);
+    /* the key the attacker created for persistence, used later from
+     * elsewhere, is its own incident linked to its creator */
+    const trail_incident_t *back = traildetect_get(d, 1);
+    assert_string_equal(back->access_key, "AKIA5QWTE7PERSIST2QA");
+    assert_non_null(back->created_by);
+    assert_string_equal(back->created_by, "AKIA5QWTE7LEAKEDKEY4");
+    assert_int_equal(back->severity, TSEV_HIGH);
+    assert_true(has_det(t, back, "created_key_used"));
     const trail_incident_t *in = traildetect_get(d, 0);
+    assert_null(in->created_by);
     assert_int_equal(in->severity, TSEV_CRITICAL);
     assert_true(in->chain);
     assert_string_equal(in->access_key, "AKIA5QWTE7LEAKEDKEY4");

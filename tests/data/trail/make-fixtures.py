@@ -22,6 +22,7 @@ Run: python3 make-fixtures.py  (from this folder)
 import gzip
 import json
 import os
+import shutil
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -121,6 +122,12 @@ def attack_events():
       params={"userName": "ses-support", "passwordResetRequired": False})
     a(300, "cloudtrail.amazonaws.com", "StopLogging",
       params={"name": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/management-events"})
+    # the key made for persistence comes back from elsewhere
+    back = iam_user("AKIA5QWTE7PERSIST2QA", f"arn:aws:iam::{ACCOUNT}:user/ses-support", "ses-support")
+    for dt, name in ((3600, "GetCallerIdentity"), (3605, "GetSendQuota"), (3610, "GetSendStatistics")):
+        ev.append(rec(t + timedelta(seconds=dt), "sts.amazonaws.com" if name == "GetCallerIdentity"
+                      else "ses.amazonaws.com", name, "us-east-1", back, "192.0.2.200",
+                      "aws-cli/2.15.30 Python/3.11.8 Windows/10 exe/AMD64 prompt/off"))
     return ev
 
 
@@ -183,6 +190,7 @@ def main():
         [{k: (json.dumps(v) if isinstance(v, (dict, list)) else v)} for k, v in r.items()
          if v is not None] for r in attack], "QueryStatus": "FINISHED"})
     # S3 delivery: one gzip per region and 5-minute slot, a digest to skip, an org trail path
+    shutil.rmtree("s3", ignore_errors=True)
     by_file = {}
     for r in attack + benign_events()[:5]:
         t = datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
