@@ -10,6 +10,8 @@
                       WORK/peers/manifest.tsv (folder, message id, file).
   sa WORK PORT JOBS   run `spamc -R` against spamd on 127.0.0.1:PORT for every
                       file of the manifest, JOBS at a time; WORK/peers/sa.jsonl
+  sa-from WORK OLD    take SpamAssassin's results from the kept run OLD
+                      (same messages), instead of running it again
   report WORK [--top N] [--misses] [--fps] [--json FILE] [--peers-dir DIR]
                       print the per-folder table, totals, top symbols, and
                       optionally the lists for review and a JSON summary.
@@ -154,6 +156,26 @@ def cmd_sa(work, port, jobs):
     with ThreadPoolExecutor(max_workers=jobs) as ex, open(os.path.join(work, "peers", "sa.jsonl"), "w", encoding="utf-8") as out:
         for r in ex.map(lambda row: spamc_one(port, row[2]), rows):
             out.write(json.dumps(r) + "\n")
+
+
+def cmd_sa_from(work, old):
+    """SpamAssassin's results of an earlier run on the same messages, moved
+    onto this run's files by message id (path and mbox index)."""
+    by_id = {}
+    old_file = {p: (k, i) for k, i, p in manifest(old)}
+    for obj in read_jsonl(os.path.join(old, "peers", "sa.jsonl")):
+        if obj.get("file") in old_file:
+            by_id[old_file[obj["file"]]] = obj
+    n = missing = 0
+    with open(os.path.join(work, "peers", "sa.jsonl"), "w", encoding="utf-8") as out:
+        for k, i, p in manifest(work):
+            obj = by_id.get((k, i))
+            if obj is None:
+                missing += 1
+                continue
+            out.write(json.dumps(dict(obj, file=p)) + "\n")
+            n += 1
+    print(f"eval-mail: SpamAssassin results of {n} messages taken from {old}" + (f", {missing} not there" if missing else ""), file=sys.stderr)
 
 
 def read_rspamc(path):
@@ -383,6 +405,9 @@ def main(argv):
     cmd, work = argv[1], argv[2]
     if cmd == "split":
         cmd_split(work)
+        return 0
+    if cmd == "sa-from":
+        cmd_sa_from(work, argv[3])
         return 0
     if cmd == "sa":
         cmd_sa(work, int(argv[3]), int(argv[4]))

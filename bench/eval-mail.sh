@@ -10,6 +10,9 @@
 #   --peers       also run rspamd 3.4 and SpamAssassin 4 offline on the
 #                 same messages (see bench/peers-lib.sh for the set-up)
 #   --sa-jobs N   spamd children / parallel spamc (default 2)
+#   --sa-from DIR with --peers: run rspamd, but take SpamAssassin's results
+#                 from an earlier --peers run kept with --keep DIR (its
+#                 pass is the slow one), matched by message
 #   --peers-from DIR  take the peer columns from an earlier --peers run kept
 #                 with --keep DIR (same corpus: rspamd's and SpamAssassin's
 #                 results do not depend on sesguard; the SpamAssassin pass
@@ -21,6 +24,8 @@
 #   --top N       symbols shown per folder (default 8)
 #   --json FILE   write a JSON summary (figures, exit codes, machine, times)
 #   --keep DIR    keep the work files (reports, peer results) in DIR
+# environment: EVAL_COMMIT names the commit the binary was built from
+#   (default: git describe in the binary's directory)
 #
 # Labels come from the folder: corpus/phish/* is phishing, corpus/ham/* is
 # legitimate; corpus/mixed/* is reported for information only. sesguard
@@ -35,13 +40,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-peers=0 sa_jobs=2 mixed=1 top=8 json_out="" keep="" rep_opts=() peers_from=""
+peers=0 sa_jobs=2 mixed=1 top=8 json_out="" keep="" rep_opts=() peers_from="" sa_from=""
 args=()
 while (($#)); do
   case $1 in
   --peers) peers=1 ;;
   --sa-jobs) sa_jobs=${2:?}; shift ;;
   --peers-from) peers_from=$(readlink -f "${2:?}"); shift ;;
+  --sa-from) sa_from=$(readlink -f "${2:?}"); shift ;;
   --no-mixed) mixed=0 ;;
   --misses | --fps) rep_opts+=("$1") ;;
   --top) top=${2:?}; shift ;;
@@ -64,6 +70,11 @@ fi
 sg=$(readlink -f "$sg")
 corpus=$(readlink -f "$corpus")
 [ -z "$json_out" ] || json_out=$(readlink -f "$json_out")
+if [ -n "$sa_from" ]; then
+  ((peers)) || { echo "eval-mail: --sa-from goes with --peers" >&2; exit 2; }
+  [ -f "$sa_from/peers/sa.jsonl" ] && [ -f "$sa_from/run.json" ] ||
+    { echo "eval-mail: $sa_from holds no kept --peers run" >&2; exit 2; }
+fi
 if [ -n "$peers_from" ]; then
   ((peers == 0)) || { echo "eval-mail: --peers and --peers-from exclude each other" >&2; exit 2; }
   [ -f "$peers_from/peers/manifest.tsv" ] && [ -f "$peers_from/run.json" ] ||
@@ -148,7 +159,9 @@ if ((peers)); then
   else
     echo "eval-mail: rspamd not available; its column is left empty" >&2
   fi
-  if peers_have_spamd && peers_spamd_start "$work" "$sa_jobs"; then
+  if [ -n "$sa_from" ]; then
+    python3 "$here/eval-mail.py" sa-from "$work" "$sa_from"
+  elif peers_have_spamd && peers_spamd_start "$work" "$sa_jobs"; then
     kids=$(peers_spamd_children)
     c0=$(peers_cpu_seconds $kids)
     t0=$(date +%s.%N)
@@ -174,7 +187,7 @@ run = {
   "date_utc": "$started",
   "machine": {"nproc": $(nproc), "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"},
   "sesguard": {"binary": "$sg", "version": "$("$sg" --version 2>/dev/null | head -1)",
-               "commit": "$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)",
+               "commit": "${EVAL_COMMIT:-$(git -C "$(dirname "$sg")" describe --always --dirty 2>/dev/null || echo unknown)}",
                "messages": $sg_n, "wall_s": num("$sg_wall"), "cpu_s": num("$sg_cpu")},
   "corpus": "$corpus",
   "rspamd": {"version": "$(rspamd --version 2>/dev/null | head -1 | sed 's/.*version //')", "messages": num("$rs_n"),
@@ -182,6 +195,10 @@ run = {
   "spamassassin": {"version": "$(spamassassin --version 2>/dev/null | head -1 | sed 's/.*version //')", "messages": num("$sa_n"),
                    "children": $sa_jobs, "wall_s": num("$sa_wall"), "children_cpu_s": num("$sa_cpu")} if "$sa_n" else None,
 }
+if "$sa_from":
+    old = json.load(open("$sa_from/run.json"))
+    if old.get("spamassassin"):
+        run["spamassassin"] = dict(old["spamassassin"], from_run=old["date_utc"])
 if "$peers_from":
     old = json.load(open("$peers_from/run.json"))
     for k in ("rspamd", "spamassassin"):
@@ -199,16 +216,21 @@ python3 "$here/eval-mail.py" report "$work" --top "$top" ${rep_opts[@]+"${rep_op
 echo
 rate() { python3 -c "import sys; n,c=float(sys.argv[1]),float(sys.argv[2]); print(f'{n/c:.0f}' if c>0 else '-')" "$1" "$2"; }
 echo "CPU time of this run: sesguard $sg_n messages in ${sg_cpu} s CPU (${sg_wall} s wall), $(rate "$sg_n" "$sg_cpu") messages/s per core"
-if [ -n "$peers_from" ]; then
+if [ -n "$peers_from" ] || [ -n "$sa_from" ]; then
   python3 - "$work/run.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 for k, cpu, what in (("rspamd", "worker_cpu_s", "1 worker"), ("spamassassin", "children_cpu_s", "spamd children")):
     v = r.get(k)
-    if v:
+    if not v or "from_run" not in v:
+        continue
+    if v.get(cpu):
         print(f"  {k} ({what}), run of {v['from_run']}: {v['messages']:.0f} messages in {v[cpu]} s CPU ({v['wall_s']} s wall), {v['messages'] / v[cpu]:.0f} messages/s per core")
+    else:
+        print(f"  {k} ({what}), run of {v['from_run']}: {v['messages']:.0f} messages, CPU time not recorded ({v.get('wall_s')} s wall)")
 PY
-  echo "peer columns: from the run of $(python3 -c "import json; print(json.load(open('$peers_from/run.json'))['date_utc'])") kept in $peers_from, on the same messages"
+  [ -z "$sa_from" ] || echo "SpamAssassin column: from the run of $(python3 -c "import json; print(json.load(open('$sa_from/run.json'))['date_utc'])") kept in $sa_from, on the same messages"
+  [ -z "$peers_from" ] || echo "peer columns: from the run of $(python3 -c "import json; print(json.load(open('$peers_from/run.json'))['date_utc'])") kept in $peers_from, on the same messages"
 fi
 [ -z "$rs_n" ] || echo "  rspamd (1 worker): $rs_n messages in ${rs_cpu} s worker CPU (${rs_wall} s wall), $(rate "$rs_n" "$rs_cpu") messages/s per core"
 [ -z "$sa_n" ] || echo "  SpamAssassin ($sa_jobs spamd children): $sa_n messages in ${sa_cpu} s children CPU (${sa_wall} s wall), $(rate "$sa_n" "$sa_cpu") messages/s per core"
