@@ -34,6 +34,9 @@
 #include "util/log.h"
 
 #define DKIM_CLI_DEFAULT_TIMEOUT_MS 5000
+/* Wall time for all key lookups of one message: a few slow answers are
+ * waited for, a hostile message cannot hold the run for minutes. */
+#define DKIM_CLI_MESSAGE_DNS_MS 30000
 
 void cmd_dkim_usage(FILE *out)
 {
@@ -351,11 +354,19 @@ static int verify_one(const char *path, dkim_opts_t *opts, output_format_t forma
         log_err("%s: %s", path, _("message too large"));
         return -1;
     }
-    opts->keys = dkim_keycache_new(); /* one budget for DKIM and ARC */
+    /* One key cache and one DNS budget (queries and wall time) for the
+     * DKIM and ARC checks of this message. */
+    dns_resolver_t *resolver = opts->lookup_ctx;
+    dns_resolver_t *budget =
+        dns_budget_new(resolver, DKIM_MAX_KEY_LOOKUPS, DKIM_CLI_MESSAGE_DNS_MS);
+    opts->lookup_ctx = budget;
+    opts->keys = dkim_keycache_new();
     GPtrArray *sigs = dkim_verify_msg(m, opts);
     arc_result_t *arc = arc_validate_msg(m, opts);
     dkim_keycache_free(opts->keys);
     opts->keys = NULL;
+    opts->lookup_ctx = resolver;
+    dns_resolver_free(budget);
     dkimmsg_free(m);
     bool findings = sigs->len == 0;
     for (guint k = 0; k < sigs->len; k++)
