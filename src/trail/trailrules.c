@@ -29,6 +29,7 @@ struct trailrules {
     GHashTable *by_event; /* eventName -> GPtrArray of rule_t* */
     GPtrArray *tools;     /* tool_t* */
     GPtrArray *benign_type, *benign_invoker, *benign_ip_suffix; /* char* */
+    int det_trust_external; /* verified in code, see trusts_other_account */
 };
 
 static const char *const sev_names[] = {"none", "low", "medium", "high", "critical"};
@@ -269,6 +270,7 @@ trailrules_t *trailrules_load(const char *dir, char **err)
         trailrules_free(t);
         return NULL;
     }
+    t->det_trust_external = trailrules_find(t, "iam_role_trust_external");
     return t;
 }
 
@@ -316,6 +318,31 @@ static bool cond_holds(const rule_t *r, ctrec_t *rec)
     }
 }
 
+/* Does the trust policy (a JSON document in the string parameter key) name
+ * a 12-digit account id other than the caller's? Account ids appear as
+ * "123456789012" or inside "arn:aws:iam::123456789012:root". A backdoor
+ * role trusted by the attacker's own account is the pattern (T1098.003). */
+static bool trusts_other_account(ctrec_t *rec, const char *key)
+{
+    slice_t own = rec->f[CTF_ID_ACCOUNT];
+    slice_t doc = key ? ctrec_param(rec, 0, key) : slice_make(NULL, 0);
+    if (own.n != 12)
+        return false;
+    for (size_t i = 0; i + 12 <= doc.n; i++) {
+        if (i > 0 && g_ascii_isdigit(doc.p[i - 1]))
+            continue;
+        size_t k = 0;
+        while (k < 12 && g_ascii_isdigit(doc.p[i + k]))
+            k++;
+        if (k < 12 || (i + 12 < doc.n && g_ascii_isdigit(doc.p[i + 12])))
+            continue;
+        if (memcmp(doc.p + i, own.p, 12) != 0)
+            return true;
+        i += 11;
+    }
+    return false;
+}
+
 int trailrules_match(const trailrules_t *t, ctrec_t *rec)
 {
     slice_t name = rec->f[CTF_EVENT_NAME];
@@ -332,8 +359,11 @@ int trailrules_match(const trailrules_t *t, ctrec_t *rec)
         const rule_t *r = g_ptr_array_index(list, i);
         if (src.n != strlen(r->source) || memcmp(src.p, r->source, src.n) != 0)
             continue;
-        if (cond_holds(r, rec))
-            return r->det;
+        if (!cond_holds(r, rec))
+            continue;
+        if (r->det == t->det_trust_external && !trusts_other_account(rec, r->key))
+            continue;
+        return r->det;
     }
     return -1;
 }

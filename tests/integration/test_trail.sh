@@ -121,7 +121,7 @@ import json, sys
 for r in map(json.loads, open(sys.argv[1])):
     print(f'  {r["severity"]:8} {r["access_key_id"] or r["principal"]:22} {",".join(r["detections"])}')
 PY
-    check "$T/real" 'any(r["access_key_id"] == "AKIATFQR7NSC8Q4X20BJ" and {"trail_tampering","iam_user_created","iam_access_key_other"} <= set(r["detections"]) for r in rows)' "real logs: the simulation key's persistence and tampering are found"
+    check "$T/real" 'any(r["access_key_id"] == "AKIATFQR7NSC8Q4X20BJ" and {"trail_tampering","iam_user_created","iam_access_key_other","iam_role_trust_external"} <= set(r["detections"]) for r in rows)' "real logs: the simulation key's persistence and tampering are found"
     check "$T/real" 'not any(r["ses_chain"] or any(d.startswith("ses_") for d in r["detections"]) for r in rows)' "real logs: no SES detection on logs without SES events"
     [ "$rc" -eq 1 ] && ok "real logs: exit 1" || bad "real logs: exit $rc"
 else

@@ -502,6 +502,47 @@ static void test_hostile_strings(void **state)
     trailrules_free(t);
 }
 
+/* A role trust policy naming another account is a backdoor; one naming the
+ * caller's own account or a service is ordinary infrastructure work. */
+static void test_trust_outside_account(void **state)
+{
+    trailrules_t *t = rules();
+    static const struct {
+        const char *name, *param, *doc, *want;
+    } cases[] = {
+        {"UpdateAssumeRolePolicy", "policyDocument",
+         "{\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:aws:iam::193672423079:root\\\"}}",
+         "iam_role_trust_external"},
+        {"UpdateAssumeRolePolicy", "policyDocument",
+         "{\\\"Principal\\\":{\\\"AWS\\\":\\\"123837392027\\\"}}", "iam_role_trust_changed"},
+        {"CreateRole", "assumeRolePolicyDocument",
+         "{\\\"Principal\\\":{\\\"Service\\\":\\\"ec2.amazonaws.com\\\"}}", NULL},
+        {"CreateRole", "assumeRolePolicyDocument",
+         "{\\\"Principal\\\":{\\\"AWS\\\":[\\\"123837392027\\\",\\\"999988887777\\\"]}}",
+         "iam_role_trust_external"},
+        {"CreateRole", "assumeRolePolicyDocument", "1238373920270", NULL}, /* 13 digits */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *rec = g_strdup_printf("{\"eventName\":\"%s\",\"eventSource\":\"iam.amazonaws.com\","
+                                    "\"userIdentity\":{\"accountId\":\"123837392027\"},"
+                                    "\"requestParameters\":{\"roleName\":\"r\",\"%s\":\"%s\"}}",
+                                    cases[i].name, cases[i].param, cases[i].doc);
+        ctrec_t *r = g_new(ctrec_t, 1);
+        ctscan_env_t env;
+        assert_int_equal(ctscan_record(rec, strlen(rec), r, &env, NULL), CTSCAN_OK);
+        int det = trailrules_match(t, r);
+        if (cases[i].want == NULL)
+            assert_int_equal(det, -1);
+        else if (det < 0 || strcmp(trailrules_get(t, det)->name, cases[i].want) != 0)
+            fail_msg("case %zu: got %s, want %s", i, det < 0 ? "-" : trailrules_get(t, det)->name,
+                     cases[i].want);
+        ctrec_release(r);
+        g_free(r);
+        g_free(rec);
+    }
+    trailrules_free(t);
+}
+
 static void test_rules_errors(void **state)
 {
     char *dir = g_dir_make_tmp("trailrules-XXXXXX", NULL);
@@ -536,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_benign),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_hostile_strings),
+        cmocka_unit_test(test_trust_outside_account),
         cmocka_unit_test(test_rules_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
