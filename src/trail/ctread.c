@@ -408,8 +408,19 @@ static int run_stream(ctread_t *r, stream_t *st)
                         break;
                 }
                 if (c != '{') {
-                    rc = CTSCAN_BAD; /* CloudTrail is objects, never bare scalars */
-                    break;
+                    /* CloudWatch Logs exports prefix each event with its
+                     * timestamp ("2025-05-12T03:14:05.000Z {...}"): skip it */
+                    size_t k = i;
+                    while (k < n && k - i < 40 &&
+                           (g_ascii_isdigit(p[k]) ||
+                            (p[k] != '\0' && strchr("-:.TZ+ ", p[k]) != NULL)))
+                        k++;
+                    if (k < n && p[k] == '{' && k > i && p[k - 1] == ' ') {
+                        st->pos = k;
+                        continue;
+                    }
+                    rc = (k == n && !st->eof && k - i < 40) ? CTSCAN_MORE : CTSCAN_BAD;
+                    break; /* CloudTrail is objects, never bare scalars */
                 }
                 if (r->mode == CTREAD_FAST) {
                     ctscan_env_t env;

@@ -268,6 +268,18 @@ static void test_bad_inputs(void **state)
     assert_true(st->non_records >= 4);
     assert_true(c >= ATTACK_RECORDS + 1);
     ctread_free(rd);
+    /* CloudWatch Logs export: a timestamp before each record */
+    const char *cw =
+        "2025-05-12T03:14:05.000Z {\"eventName\":\"GetSendQuota\",\"eventSource\":"
+        "\"ses.amazonaws.com\"}\n2025-05-12T03:14:06.000Z {\"eventName\":\"GetAccount\","
+        "\"eventSource\":\"ses.amazonaws.com\"}\n";
+    for (int mode = 0; mode < 2; mode++) {
+        size_t cwn = 0;
+        rd = ctread_new(mode ? CTREAD_JSONC : CTREAD_FAST, count_cb, &cwn);
+        assert_int_equal(ctread_buffer(rd, "cloudwatch", cw, strlen(cw)), 0);
+        ctread_free(rd);
+        assert_int_equal(cwn, 2);
+    }
     static const char *const junk[] = {"",
                                        "   \n",
                                        "{}",
