@@ -455,7 +455,7 @@ typedef struct source {
     uint64_t cap;  /* bytes still allowed from this source */
     uint64_t size; /* a file's size at open (0: unknown): spares the read that sees EOF */
     uint64_t got;
-    bool capped;  /* the cap cut the input short */
+    bool capped; /* the cap cut the input short */
 } source_t;
 
 static ssize_t source_read(source_t *s, char *dst, size_t n)
@@ -540,12 +540,16 @@ static int scan_stream(worker_t *w, source_t *src, const char *path, bool sniff_
         *nbytes += own_hi - own_lo;
         if (eof)
             return STREAM_OK;
-        size_t adv = have - KEYSCAN_OVERLAP;
+        /* Carry the unowned tail (OVERLAP bytes) and the OVERLAP bytes
+         * before it, which are the context (look-behinds, keywords) of the
+         * matches the next chunk owns from its offset OVERLAP on. */
+        size_t keep = 2 * (size_t)KEYSCAN_OVERLAP;
+        size_t adv = have - keep;
         for (size_t i = 0; i < adv; i++)
             line0 += w->buf[i] == '\n';
         base += adv;
-        memmove(w->buf, w->buf + adv, KEYSCAN_OVERLAP);
-        have = KEYSCAN_OVERLAP;
+        memmove(w->buf, w->buf + adv, keep);
+        have = keep;
         first = false;
     }
 }

@@ -18,8 +18,11 @@
  *
  * Memory: bounded regardless of input size. Files are read with large
  * sequential read(2)s into one KEYSCAN_CHUNK + KEYSCAN_OVERLAP buffer per
- * worker; a chunk owns the matches that start in it, and the overlap keeps
- * a match (and its keyword context) that straddles two chunks whole.
+ * worker; a chunk owns the matches that start in it, except in its last
+ * KEYSCAN_OVERLAP bytes, which the next chunk owns after carrying them
+ * over together with the KEYSCAN_OVERLAP bytes before them (the context of
+ * look-behinds and keywords). KEYSCAN_OVERLAP is larger than three times
+ * the longest rule, so a match that straddles two chunks is seen whole.
  * At most KEYSCAN_QUEUE_JOBS inputs and KEYSCAN_QUEUE_BYTES bytes of blobs
  * wait for a worker; submitters block beyond that. At most
  * KEYSCAN_MAX_FINDINGS findings are kept (a warning says when more were

@@ -162,6 +162,39 @@ static void test_chunk_boundary(void **state)
     g_free(big);
 }
 
+/* A 20 MiB text (three chunks) with a key id every 124 lines: each one
+ * is reported exactly once, at its offset and line, whichever chunk, carry
+ * or boundary it falls in. */
+static void test_many_chunks(void **state)
+{
+    size_t n = 20u * 1024 * 1024, step = 64 * 124; /* keys never cover a newline */
+    char *big = g_malloc(n);
+    memset(big, 'x', n);
+    for (size_t i = 63; i < n; i += 64)
+        big[i] = '\n';
+    size_t want = 0;
+    for (size_t at = 10; at + 40 < n; at += step) {
+        big[at] = ' ';
+        memcpy(big + at + 1, "AKIAYVP4CIPPERUVIFXG", 20);
+        big[at + 21] = ' ';
+        want++;
+    }
+    keyscan_opts_t o = {.threads = 1};
+    keyscan_t *ks = keyscan_new(rules, &o);
+    keyscan_buffer(ks, "many", big, n);
+    keyscan_finish(ks);
+    assert_int_equal(keyscan_findings(ks)->len, want);
+    size_t k = 0;
+    for (size_t at = 10; at + 40 < n; at += step, k++) {
+        const keyfinding_t *f = get(ks, (guint)k);
+        if (f->offset != at + 1)
+            fail_msg("finding %zu at %llu, want %zu", k, (unsigned long long)f->offset, at + 1);
+        assert_int_equal(f->line, (at + 1) / 64 + 1);
+    }
+    keyscan_free(ks);
+    g_free(big);
+}
+
 static void test_binary_and_hostile(void **state)
 {
     const char bin[] = "\x7f"
@@ -330,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_allow_and_example),
         cmocka_unit_test(test_smtp_tied_across_inputs),
         cmocka_unit_test(test_chunk_boundary),
+        cmocka_unit_test(test_many_chunks),
         cmocka_unit_test(test_binary_and_hostile),
         cmocka_unit_test(test_dense),
         cmocka_unit_test(test_fingerprint_stable),
