@@ -43,6 +43,7 @@ typedef struct cand {
     size_t ss, se; /* secret (group 1 or the match) */
     bool pending;  /* waits for a `near` rule's match */
     bool consumed; /* merged into a pair */
+    bool owned;    /* starts in this chunk's own range (else: context only) */
     int pair;      /* index of the merged candidate, or -1 */
 } cand_t;
 
@@ -225,14 +226,21 @@ static void confirm_region(worker_t *w, int id, size_t to)
             se = me;
         }
         bool truncated = (size_t)me == hi && hi < w->cn;
+        /* Matches within KEYRULES_NEAR_BYTES outside the owned range are
+         * kept as context, so that a secret and the key id beside it pair
+         * up across a chunk boundary; only owned ones are reported. */
+        size_t ctx_lo = w->own_lo > KEYRULES_NEAR_BYTES ? w->own_lo - KEYRULES_NEAR_BYTES : 0;
         if (ms >= 0 && se > ss && !truncated && (size_t)(me - ms) <= L &&
-            (size_t)ms + 1 > w->last_ms[id] && (size_t)ms >= w->own_lo && (size_t)ms < w->own_hi) {
+            (size_t)ms + 1 > w->last_ms[id] && (size_t)ms >= ctx_lo &&
+            (size_t)ms < w->own_hi + KEYRULES_NEAR_BYTES) {
+            bool owned = (size_t)ms >= w->own_lo && (size_t)ms < w->own_hi;
             w->last_ms[id] = (size_t)ms + 1;
             slice_t secret = slice_make(w->cbuf + ss, (size_t)(se - ss));
             if (keyrules_validate(r, secret)) {
                 bool kw = keywords_near(r, w->cbuf, w->cn, (size_t)ms, (size_t)me);
                 if (kw || r->near >= 0) {
-                    cand_t c = {id, (size_t)ms, (size_t)me, (size_t)ss, (size_t)se, !kw, false, -1};
+                    cand_t c = {id,  (size_t)ms, (size_t)me, (size_t)ss, (size_t)se,
+                                !kw, false,      owned,      -1};
                     g_array_append_val(w->cands, c);
                     if (kw)
                         look_near(w, id, (size_t)me);
@@ -370,7 +378,7 @@ static void emit_cands(worker_t *w, const char *path, uint64_t base, uint64_t li
     /* Sort a copy of the order so that pair indexes stay valid. */
     GArray *order = g_array_sized_new(FALSE, FALSE, sizeof(guint), cs->len);
     for (guint i = 0; i < cs->len; i++)
-        if (!g_array_index(cs, cand_t, i).consumed)
+        if (!g_array_index(cs, cand_t, i).consumed && g_array_index(cs, cand_t, i).owned)
             g_array_append_val(order, i);
     size_t pos = 0;
     uint64_t line = line0;

@@ -195,6 +195,33 @@ static void test_many_chunks(void **state)
     g_free(big);
 }
 
+/* A key id and its secret on either side of the first chunk boundary
+ * (the id owned by the first chunk, the secret by the second): still one
+ * pair, reported once. */
+static void test_pair_across_chunks(void **state)
+{
+    size_t n = KEYSCAN_CHUNK + KEYSCAN_OVERLAP + 4096;
+    char *big = g_malloc(n);
+    memset(big, 'x', n);
+    for (size_t i = 63; i < n; i += 64)
+        big[i] = '\n';
+    size_t boundary = KEYSCAN_CHUNK; /* first chunk owns [0, CHUNK) */
+    size_t id_at = boundary - 64 * 2 - (boundary % 64) + 1;
+    size_t sec_at = boundary + 64 - (boundary % 64) + 1;
+    memcpy(big + id_at, "AKIAYVP4CIPPERUVIFXG", 20);
+    memcpy(big + sec_at, "GTd7FguoV8FWnFbB0JxXujr4qqaaABvvLOzAxzXM", 40);
+    big[id_at - 1] = big[id_at + 20] = big[sec_at - 1] = big[sec_at + 40] = ' ';
+    keyscan_opts_t o = {.threads = 1};
+    keyscan_t *ks = keyscan_new(rules, &o);
+    keyscan_buffer(ks, "pair", big, n);
+    keyscan_finish(ks);
+    assert_int_equal(keyscan_findings(ks)->len, 1);
+    assert_int_equal(get(ks, 0)->offset, id_at);
+    assert_non_null(get(ks, 0)->paired_secret);
+    keyscan_free(ks);
+    g_free(big);
+}
+
 static void test_binary_and_hostile(void **state)
 {
     const char bin[] = "\x7f"
@@ -364,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_smtp_tied_across_inputs),
         cmocka_unit_test(test_chunk_boundary),
         cmocka_unit_test(test_many_chunks),
+        cmocka_unit_test(test_pair_across_chunks),
         cmocka_unit_test(test_binary_and_hostile),
         cmocka_unit_test(test_dense),
         cmocka_unit_test(test_fingerprint_stable),
