@@ -197,6 +197,8 @@ static json_object *finding_json(const keyrules_t *rs, const keyfinding_t *f,
     if (f->smtp_version) {
         json_object *s = json_object_new_object();
         json_object_object_add(s, "version", json_object_new_int(f->smtp_version));
+        if (f->smtp_endpoint)
+            json_object_object_add(s, "endpoint_region", json_object_new_string(f->smtp_endpoint));
         if (f->smtp_region) {
             json_object_object_add(s, "region", json_object_new_string(f->smtp_region));
             json_object_object_add(s, "derived_from", json_object_new_string(f->smtp_key));

@@ -104,6 +104,7 @@ static void finding_free(gpointer p)
     g_free(f->key_id);
     g_free(f->smtp_region);
     g_free(f->smtp_key);
+    g_free(f->smtp_endpoint);
     origin_clear(&f->origin);
     g_free(f);
 }
@@ -370,6 +371,28 @@ static void fill_aws_facts(const keyrules_t *rs, keyfinding_t *f, const keyrule_
         f->smtp_version = awskey_smtp_version(slice_cstr(f->secret));
 }
 
+/* The region of an "email-smtp.<region>.amazonaws.com" host within
+ * KEYRULES_NEAR_BYTES of an SMTP password: the password works only there. */
+static char *smtp_endpoint(const char *buf, size_t n, size_t ms, size_t me)
+{
+    static const char host[] = "email-smtp.";
+    static const char dom[] = ".amazonaws.com";
+    size_t lo = ms > KEYRULES_NEAR_BYTES ? ms - KEYRULES_NEAR_BYTES : 0;
+    size_t hi = me + KEYRULES_NEAR_BYTES < n ? me + KEYRULES_NEAR_BYTES : n;
+    for (size_t i = lo; i + sizeof host - 1 < hi; i++) {
+        if (buf[i] != 'e' || memcmp(buf + i, host, sizeof host - 1) != 0)
+            continue;
+        size_t r = i + sizeof host - 1, k = r;
+        while (k < hi && k - r <= AWSKEY_REGION_MAX &&
+               (g_ascii_islower(buf[k]) || g_ascii_isdigit(buf[k]) || buf[k] == '-'))
+            k++;
+        if (k > r && k - r <= AWSKEY_REGION_MAX && k + sizeof dom - 1 <= hi &&
+            memcmp(buf + k, dom, sizeof dom - 1) == 0)
+            return g_strndup(buf + r, k - r);
+    }
+    return NULL;
+}
+
 static void emit_cands(worker_t *w, const char *path, uint64_t base, uint64_t line0,
                        const keyscan_origin_t *origin)
 {
@@ -412,6 +435,8 @@ static void emit_cands(worker_t *w, const char *path, uint64_t base, uint64_t li
             f->allowed = f->allowed || allowed_inline(w->cbuf, w->cn, d->ms, d->me);
         }
         fill_aws_facts(rs, f, r);
+        if (f->smtp_version)
+            f->smtp_endpoint = smtp_endpoint(w->cbuf, w->cn, c->ms, c->me);
         if (origin) {
             f->origin.commit = g_strdup(origin->commit);
             f->origin.author_date = g_strdup(origin->author_date);

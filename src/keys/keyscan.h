@@ -95,12 +95,13 @@ typedef struct keyfinding {
     char *key_id;                         /* AWS access key id, or NULL */
     char account[AWSKEY_ACCOUNT_LEN + 1]; /* "" when unknown */
     awskey_kind_t kind;
-    bool example;      /* AWS documentation example */
-    bool canary;       /* a canary-token account */
-    bool allowed;      /* inline KEYSCAN_ALLOW_MARK */
-    int smtp_version;  /* 4 or 2 for SES SMTP passwords, else 0 */
-    char *smtp_region; /* region whose SMTP password this is, or NULL */
-    char *smtp_key;    /* key id (or fingerprint) of the secret it comes from */
+    bool example;        /* AWS documentation example */
+    bool canary;         /* a canary-token account */
+    bool allowed;        /* inline KEYSCAN_ALLOW_MARK */
+    int smtp_version;    /* 4 or 2 for SES SMTP passwords, else 0 */
+    char *smtp_region;   /* region whose SMTP password this is, or NULL */
+    char *smtp_key;      /* key id (or fingerprint) of the secret it comes from */
+    char *smtp_endpoint; /* region of an email-smtp.<region>.amazonaws.com nearby, or NULL */
     keyscan_origin_t origin;
     char fingerprint[65];
 } keyfinding_t;

@@ -124,6 +124,8 @@ static void test_smtp_tied_across_inputs(void **state)
     assert_string_equal(rule_id(smtp), "aws-ses-smtp-password");
     assert_int_equal(smtp->smtp_version, 4);
     assert_string_equal(smtp->smtp_region, "us-east-1");
+    assert_string_equal(smtp->smtp_endpoint, "us-east-1");
+    assert_null(secret->smtp_endpoint);
     assert_string_equal(smtp->smtp_key, secret->fingerprint);
     assert_true(smtp->example); /* derived from the example key */
     keyscan_free(ks);
