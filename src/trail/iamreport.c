@@ -478,7 +478,9 @@ void iamreport_text(FILE *out, const iamreport_t *r)
 {
     for (size_t i = 0; i < iamreport_count(r); i++) {
         const iam_finding_t *f = iamreport_get(r, i);
-        fprintf(out, "[%s] ", sev_words[f->severity]);
+        static const char *const labels[] = {N_("INFO"), N_("LOW"), N_("MEDIUM"), N_("HIGH"),
+                                             N_("CRITICAL")};
+        fprintf(out, "[%s] ", _(labels[f->severity]));
         safe(out, f->user);
         fprintf(out, "  %s", f->check);
         if (f->key[0])
