@@ -164,6 +164,34 @@ static void test_chunk_boundary(void **state)
     g_free(big);
 }
 
+/* One 12 MiB line with a key every 4 KiB (and one in the second chunk):
+ * columns are right across the chunk boundary, and finding them is linear
+ * (this test would take minutes if each column were counted back). */
+static void test_long_line(void **state)
+{
+    size_t n = 12u * 1024 * 1024, step = 4096;
+    char *big = g_malloc(n);
+    memset(big, 'x', n);
+    size_t want = 0;
+    for (size_t at = 5; at + 40 < n; at += step, want++) {
+        big[at] = ' ';
+        memcpy(big + at + 1, "AKIAYVP4CIPPERUVIFXG", 20);
+        big[at + 21] = ' ';
+    }
+    keyscan_opts_t o = {.threads = 1};
+    keyscan_t *ks = keyscan_new(rules, &o);
+    keyscan_buffer(ks, "line", big, n);
+    keyscan_finish(ks);
+    assert_int_equal(keyscan_findings(ks)->len, want);
+    size_t k = 0;
+    for (size_t at = 5; at + 40 < n; at += step, k++) {
+        assert_int_equal(get(ks, (guint)k)->line, 1);
+        assert_int_equal(get(ks, (guint)k)->column, at + 2);
+    }
+    keyscan_free(ks);
+    g_free(big);
+}
+
 /* A 20 MiB text (three chunks) with a key id every 124 lines: each one
  * is reported exactly once, at its offset and line, whichever chunk, carry
  * or boundary it falls in. */
@@ -393,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_smtp_tied_across_inputs),
         cmocka_unit_test(test_chunk_boundary),
         cmocka_unit_test(test_many_chunks),
+        cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_pair_across_chunks),
         cmocka_unit_test(test_binary_and_hostile),
         cmocka_unit_test(test_dense),
