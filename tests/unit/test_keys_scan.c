@@ -265,6 +265,16 @@ static void test_binary_and_hostile(void **state)
         g_string_append(s, "AKIAAKIAASIA aws_secret SG.-----BEGIN PRIVATE KEY----- email-smtp "
                            "xoxb-123456- mandrill postmark sparkpost AccountKey= ");
     keyscan_buffer(ks, "noise", s->str, s->len);
+    /* PEM headers packed with base64-looking lines and no END: the PEM
+     * rule must stay linear (its body excludes '-', so a search stops at
+     * the next header) */
+    g_string_truncate(s, 0);
+    while (s->len < 4 * 1024 * 1024)
+        g_string_append(s, "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                           "AAAAAAAAAAAAAAAAAAAAAA\n");
+    gint64 t0 = g_get_monotonic_time();
+    keyscan_buffer(ks, "pem-bomb", s->str, s->len);
+    assert_true(g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC);
     keyscan_finish(ks);
     assert_int_equal(keyscan_findings(ks)->len, 0);
     keyscan_free(ks);
