@@ -19,6 +19,7 @@ static keyrules_t *rules;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (rules == NULL) {
+        g_setenv("SESGUARD_NO_CACHE", "1", TRUE); /* no files in the user's cache */
         char *err = NULL;
         rules = keyrules_load(SG_SOURCE_DIR "/data/keys", &err);
         if (rules == NULL) {

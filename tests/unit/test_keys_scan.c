@@ -26,6 +26,7 @@ static keyrules_t *rules;
 static int setup(void **state)
 {
     char *err = NULL;
+    g_setenv("SESGUARD_NO_CACHE", "1", TRUE); /* no files in the user's cache */
     rules = keyrules_load(SG_SOURCE_DIR "/data/keys", &err);
     if (rules == NULL) {
         fprintf(stderr, "rules: %s\n", err);
