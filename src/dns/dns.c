@@ -151,6 +151,30 @@ dns_rr_t *dns_rr_from_ldns(const ldns_rr *rr)
     }
 }
 
+int dns_answer_add_wire(dns_answer_t *out, const void *pkt, size_t len, dns_type_t type,
+                        bool *found)
+{
+    ldns_pkt *p = NULL;
+    *found = false;
+    if (ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+        return -1;
+    const ldns_rr_list *an = ldns_pkt_answer(p);
+    for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(an, i);
+        unsigned t = ldns_rr_get_type(rr);
+        if (t != (unsigned)type && t != LDNS_RR_TYPE_CNAME)
+            continue;
+        dns_rr_t *c = dns_rr_from_ldns(rr);
+        if (!c)
+            continue;
+        g_ptr_array_add(out->records, c);
+        if (t == (unsigned)type)
+            *found = true;
+    }
+    ldns_pkt_free(p);
+    return 0;
+}
+
 const char *dns_status_name(dns_status_t s)
 {
     switch (s) {

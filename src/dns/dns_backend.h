@@ -31,4 +31,10 @@ char *dns_name_tidy(const char *presentation);
 /* One A, AAAA, TXT, MX, PTR or CNAME record in the interface's form; NULL
  * for other types and for rdata that does not have the type's shape. */
 dns_rr_t *dns_rr_from_ldns(const ldns_rr *rr);
+/* Add the answer-section records of a wire-format DNS message (an
+ * attacker may have written every byte) that are of type, or CNAMEs, to
+ * out->records; *found tells whether any is of type. -1 if ldns cannot
+ * parse the message (nothing added). */
+int dns_answer_add_wire(dns_answer_t *out, const void *pkt, size_t len, dns_type_t type,
+                        bool *found);
 #endif

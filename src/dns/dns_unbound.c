@@ -173,26 +173,10 @@ static void fill_answer(const struct ub_result *res, dns_type_t type, dns_answer
         return;
     }
     bool found = false;
-    if (res->answer_packet && res->answer_len > 0) {
-        ldns_pkt *pkt = NULL;
-        if (ldns_wire2pkt(&pkt, res->answer_packet, (size_t)res->answer_len) != LDNS_STATUS_OK) {
-            dns_answer_set_fail(out, "malformed answer");
-            return;
-        }
-        ldns_rr_list *an = ldns_pkt_answer(pkt);
-        for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
-            const ldns_rr *rr = ldns_rr_list_rr(an, i);
-            unsigned t = ldns_rr_get_type(rr);
-            if (t != (unsigned)type && t != LDNS_RR_TYPE_CNAME)
-                continue;
-            dns_rr_t *c = dns_rr_from_ldns(rr);
-            if (!c)
-                continue;
-            g_ptr_array_add(out->records, c);
-            if (t == (unsigned)type)
-                found = true;
-        }
-        ldns_pkt_free(pkt);
+    if (res->answer_packet && res->answer_len > 0 &&
+        dns_answer_add_wire(out, res->answer_packet, (size_t)res->answer_len, type, &found) < 0) {
+        dns_answer_set_fail(out, "malformed answer");
+        return;
     }
     if (found)
         out->status = DNS_OK;
