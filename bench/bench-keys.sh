@@ -69,6 +69,28 @@ if [ -x "$secretlint" ]; then
   hyperfine -N -w 2 -r 10 -i --export-json "$work/slsg.json" "$bin keys --format json $sltree"
 fi
 
+# History: a throwaway repository holding the tree in 62 commits, then a
+# commit that changes 1,500 headers (new blobs), packed by git gc;
+# `keys --git` reads every distinct blob once. Only with HISTORY=1.
+if [ "${HISTORY:-0}" = 1 ]; then
+  r="$work/hist"
+  git init -q -b main "$r"
+  git -C "$r" config user.name bench; git -C "$r" config user.email bench@example.org
+  mapfile -t tops < <(ls "$tree")
+  for ((i = 0; i < ${#tops[@]}; i += (${#tops[@]} + 60) / 61)); do
+    for d in "${tops[@]:i:(${#tops[@]} + 60) / 61}"; do cp -r "$tree/$d" "$r/" 2>/dev/null || true; done
+    git -C "$r" add -A . >/dev/null 2>&1; git -C "$r" commit -qm "add $i" >/dev/null 2>&1 || true
+  done
+  find "$r" -path "$r/.git" -prune -o -name '*.h' -print | head -1500 |
+    while read -r f; do echo "/* rev 2 */" >> "$f"; done
+  git -C "$r" add -A . && git -C "$r" commit -qm touch >/dev/null
+  git -C "$r" gc -q
+  echo
+  echo "== history: $(git -C "$r" rev-list --all | wc -l) commits," \
+    "$(git -C "$r" cat-file --batch-all-objects --batch-check | awk '$2=="blob"{n++; s+=$3} END{printf "%d blobs, %.0f MB", n, s/1e6}')"
+  hyperfine -N -w 1 -r 5 -i "$bin keys --git --format json $r"
+fi
+
 echo
 python3 - "$work" "$bytes" "$have_gs" "$have_sl" "${slbytes:-0}" <<'PY'
 import json, sys
