@@ -76,13 +76,14 @@ if [ "${HISTORY:-0}" = 1 ]; then
   r="$work/hist"
   git init -q -b main "$r"
   git -C "$r" config user.name bench; git -C "$r" config user.email bench@example.org
+  git -C "$r" config gc.auto 0; git -C "$r" config gc.autoDetach false
   mapfile -t tops < <(ls "$tree")
   for ((i = 0; i < ${#tops[@]}; i += (${#tops[@]} + 60) / 61)); do
     for d in "${tops[@]:i:(${#tops[@]} + 60) / 61}"; do cp -r "$tree/$d" "$r/" 2>/dev/null || true; done
     git -C "$r" add -A . >/dev/null 2>&1; git -C "$r" commit -qm "add $i" >/dev/null 2>&1 || true
   done
-  find "$r" -path "$r/.git" -prune -o -name '*.h' -print | head -1500 |
-    while read -r f; do echo "/* rev 2 */" >> "$f"; done
+  { find "$r" -path "$r/.git" -prune -o -name '*.h' -print || true; } | head -1500 |
+    while read -r f; do echo "/* rev 2 */" >> "$f"; done || true
   git -C "$r" add -A . && git -C "$r" commit -qm touch >/dev/null
   git -C "$r" gc -q
   echo
