@@ -129,8 +129,8 @@ authmsg_t *authmsg_verify(dns_resolver_t *dns, const char *raw, size_t len, cons
     dmarc_dkim_t *flat = g_new0(dmarc_dkim_t, dk->len + 1);
     for (guint i = 0; i < dk->len; i++)
         flat[i] = *(dmarc_dkim_t *)dk->pdata[i];
-    dmarc_input_t in = {(const char *const *)froms->pdata, spf.domain,
-                        spf.result == SPF_PASS, flat, dk->len};
+    dmarc_input_t in = {(const char *const *)froms->pdata, spf.domain, spf.result == SPF_PASS, flat,
+                        dk->len};
     dmarc_result_t dr;
     dmarc_check(budget, &in, &dr);
     a->dmarc = g_strdup(dmarc_res_name(dr.result));

@@ -30,7 +30,7 @@
 /* RFC 7208 4.6.4 allows SPF alone 10 DNS terms (and 20 s); DKIM and ARC
  * fetch a key per signature (24 at most); DMARC asks 2-5 names. */
 #define AUTHMSG_MAX_QUERIES 120
-#define AUTHMSG_MAX_MS 30000
+#define AUTHMSG_MAX_MS      30000
 
 typedef enum authmsg_source { AUTHMSG_NONE = 0, AUTHMSG_VERIFIED, AUTHMSG_HEADER } authmsg_source_t;
 
@@ -52,8 +52,8 @@ typedef struct authmsg_dkim {
 
 typedef struct authmsg {
     authmsg_source_t source;
-    char *authserv_id;  /* header mode: whose results */
-    char *spf;          /* result, or NULL when not checked */
+    char *authserv_id; /* header mode: whose results */
+    char *spf;         /* result, or NULL when not checked */
     char *spf_domain;
     char *spf_why;
     GPtrArray *dkim;    /* authmsg_dkim_t* */
@@ -62,7 +62,7 @@ typedef struct authmsg {
     char *dmarc_from_domain;
     char *dmarc_org_domain;
     char *dmarc_why;
-    char *arc;          /* none/pass/fail, or NULL */
+    char *arc; /* none/pass/fail, or NULL */
 } authmsg_t;
 
 authmsg_t *authmsg_verify(dns_resolver_t *dns, const char *raw, size_t len, const mail_msg_t *m,

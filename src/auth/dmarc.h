@@ -41,7 +41,7 @@
 #define DMARC_MAX_RECORD 4096
 
 typedef enum dmarc_res {
-    DMARC_NONE = 0,   /* no policy published */
+    DMARC_NONE = 0, /* no policy published */
     DMARC_PASS,
     DMARC_FAIL,
     DMARC_TEMPERROR,
@@ -68,21 +68,21 @@ typedef struct dmarc_input {
     const char *const *from_domains; /* NULL-terminated, ASCII */
     const char *spf_domain;          /* the MAIL FROM (or HELO) domain SPF checked */
     bool spf_pass;
-    const dmarc_dkim_t *dkim;        /* n_dkim entries */
+    const dmarc_dkim_t *dkim; /* n_dkim entries */
     unsigned n_dkim;
 } dmarc_input_t;
 
 typedef struct dmarc_result {
     dmarc_res_t result;
-    dmarc_policy_t policy;   /* what the owner asks for this message */
+    dmarc_policy_t policy; /* what the owner asks for this message */
     unsigned pct;
     char *from_domain;
     char *org_domain;
-    char *record_domain;     /* where the record was found, or NULL */
-    char *record;            /* its text, or NULL */
-    char *spf_aligned;       /* the aligned SPF domain that passed, or NULL */
-    char *dkim_aligned;      /* the aligned DKIM d= that passed, or NULL */
-    char *problem;           /* for none/temperror/permerror: why */
+    char *record_domain; /* where the record was found, or NULL */
+    char *record;        /* its text, or NULL */
+    char *spf_aligned;   /* the aligned SPF domain that passed, or NULL */
+    char *dkim_aligned;  /* the aligned DKIM d= that passed, or NULL */
+    char *problem;       /* for none/temperror/permerror: why */
 } dmarc_result_t;
 
 /* Parse a record's text. Returns 0, -1 if it is not DMARC at all (no

@@ -64,13 +64,17 @@ static char *read_input(const char *path, size_t *len)
 
 int cmd_dmarc(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"ip", required_argument, NULL, 'i'},       {"mail-from", required_argument, NULL, 'm'},
-        {"helo", required_argument, NULL, 'e'},     {"format", required_argument, NULL, 'f'},
-        {"dns", required_argument, NULL, 'd'},      {"dns-zone", required_argument, NULL, 'z'},
-        {"timeout", required_argument, NULL, 't'},  {"authserv-id", required_argument, NULL, 'a'},
-        {"lang", required_argument, NULL, 'l'},     {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"ip", required_argument, NULL, 'i'},
+                                             {"mail-from", required_argument, NULL, 'm'},
+                                             {"helo", required_argument, NULL, 'e'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"dns", required_argument, NULL, 'd'},
+                                             {"dns-zone", required_argument, NULL, 'z'},
+                                             {"timeout", required_argument, NULL, 't'},
+                                             {"authserv-id", required_argument, NULL, 'a'},
+                                             {"lang", required_argument, NULL, 'l'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *ip = NULL, *mail_from = NULL, *helo = NULL, *dns_server = NULL, *lang = NULL;
     const char *authserv = NULL;
     unsigned timeout = 2000;
@@ -80,13 +84,27 @@ int cmd_dmarc(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "i:m:e:f:d:z:t:a:l:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': ip = optarg; break;
-        case 'm': mail_from = optarg; break;
-        case 'e': helo = optarg; break;
-        case 'd': dns_server = optarg; break;
-        case 'z': g_ptr_array_add(zones, optarg); break;
-        case 'a': authserv = optarg; break;
-        case 'l': lang = optarg; break;
+        case 'i':
+            ip = optarg;
+            break;
+        case 'm':
+            mail_from = optarg;
+            break;
+        case 'e':
+            helo = optarg;
+            break;
+        case 'd':
+            dns_server = optarg;
+            break;
+        case 'z':
+            g_ptr_array_add(zones, optarg);
+            break;
+        case 'a':
+            authserv = optarg;
+            break;
+        case 'l':
+            lang = optarg;
+            break;
         case 't': {
             char *end = NULL;
             guint64 v = g_ascii_strtoull(optarg, &end, 10);
@@ -140,26 +158,35 @@ int cmd_dmarc(int argc, char **argv)
         json_object_object_add(o, "schema", json_object_new_int(1));
         json_object_object_add(o, "result", json_object_new_string(a->dmarc));
         json_object_object_add(o, "policy", json_object_new_string(a->dmarc_policy));
-        json_object_object_add(o, "from_domain", a->dmarc_from_domain ? json_object_new_string(a->dmarc_from_domain) : NULL);
-        json_object_object_add(o, "org_domain", a->dmarc_org_domain ? json_object_new_string(a->dmarc_org_domain) : NULL);
-        json_object_object_add(o, "why", a->dmarc_why ? json_object_new_string(a->dmarc_why) : NULL);
+        json_object_object_add(o, "from_domain",
+                               a->dmarc_from_domain ? json_object_new_string(a->dmarc_from_domain)
+                                                    : NULL);
+        json_object_object_add(o, "org_domain",
+                               a->dmarc_org_domain ? json_object_new_string(a->dmarc_org_domain)
+                                                   : NULL);
+        json_object_object_add(o, "why",
+                               a->dmarc_why ? json_object_new_string(a->dmarc_why) : NULL);
         json_object *spf = json_object_new_object();
         json_object_object_add(spf, "result", json_object_new_string(a->spf));
-        json_object_object_add(spf, "domain", a->spf_domain ? json_object_new_string(a->spf_domain) : NULL);
+        json_object_object_add(spf, "domain",
+                               a->spf_domain ? json_object_new_string(a->spf_domain) : NULL);
         json_object_object_add(o, "spf", spf);
         json_object *dk = json_object_new_array();
         for (guint i = 0; i < a->dkim->len; i++) {
             const authmsg_dkim_t *d = a->dkim->pdata[i];
             json_object *x = json_object_new_object();
-            json_object_object_add(x, "domain", d->domain ? json_object_new_string(d->domain) : NULL);
-            json_object_object_add(x, "selector", d->selector ? json_object_new_string(d->selector) : NULL);
+            json_object_object_add(x, "domain",
+                                   d->domain ? json_object_new_string(d->domain) : NULL);
+            json_object_object_add(x, "selector",
+                                   d->selector ? json_object_new_string(d->selector) : NULL);
             json_object_object_add(x, "result", json_object_new_string(d->result));
             json_object_array_add(dk, x);
         }
         json_object_object_add(o, "dkim", dk);
         json_object_object_add(o, "arc", json_object_new_string(a->arc ? a->arc : "none"));
         json_object_object_add(o, "authentication_results", json_object_new_string(hdr));
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
         printf("dmarc=%s policy=%s from=%s\n", a->dmarc, a->dmarc_policy,
@@ -169,8 +196,8 @@ int cmd_dmarc(int argc, char **argv)
         printf("Authentication-Results: %s\n", hdr);
     }
     rc = strcmp(a->dmarc, "pass") == 0 || strcmp(a->dmarc, "none") == 0 ? EXIT_CLEAN
-         : strcmp(a->dmarc, "fail") == 0                               ? EXIT_FINDINGS
-                                                                       : EXIT_TROUBLE;
+         : strcmp(a->dmarc, "fail") == 0                                ? EXIT_FINDINGS
+                                                                        : EXIT_TROUBLE;
     g_free(hdr);
     authmsg_free(a);
     mail_msg_free(m);

@@ -110,14 +110,19 @@ static conf_t *load_config(const char *path, char **err)
 
 int cmd_mail(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"lang", required_argument, NULL, 'l'},
-        {"config", required_argument, NULL, 'c'}, {"trusted-host", required_argument, NULL, 't'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"ip", required_argument, NULL, 'I'},     {"helo", required_argument, NULL, 'H'},
-        {"mail-from", required_argument, NULL, 'M'}, {"dns", required_argument, NULL, 'D'},
-        {"dns-zone", required_argument, NULL, 'Z'}, {"no-verify", no_argument, NULL, 'N'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                             {"lang", required_argument, NULL, 'l'},
+                                             {"config", required_argument, NULL, 'c'},
+                                             {"trusted-host", required_argument, NULL, 't'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"ip", required_argument, NULL, 'I'},
+                                             {"helo", required_argument, NULL, 'H'},
+                                             {"mail-from", required_argument, NULL, 'M'},
+                                             {"dns", required_argument, NULL, 'D'},
+                                             {"dns-zone", required_argument, NULL, 'Z'},
+                                             {"no-verify", no_argument, NULL, 'N'},
+                                             {NULL, 0, NULL, 0}};
     output_format_t format = FORMAT_TEXT;
     const char *lang = NULL, *config = NULL, *ip = NULL, *helo = NULL, *mail_from = NULL;
     const char *dns = NULL;

@@ -15,8 +15,10 @@
 
 static const command_t commands[] = {
     {"mail", cmd_mail, cmd_mail_usage, N_("phishing verdict for messages, mboxes and Maildirs")},
-    {"rules", cmd_rules, cmd_rules_usage, N_("list the mail rules, their weights and explanations")},
-    {"keys", cmd_keys, cmd_keys_usage, N_("find leaked cloud credentials in files and git history")},
+    {"rules", cmd_rules, cmd_rules_usage,
+     N_("list the mail rules, their weights and explanations")},
+    {"keys", cmd_keys, cmd_keys_usage,
+     N_("find leaked cloud credentials in files and git history")},
     {"trail", cmd_trail, cmd_trail_usage, N_("find SES takeover in CloudTrail logs")},
     {"iam", cmd_iam, cmd_iam_usage, N_("find risky keys in an IAM credential report")},
     {"spf", cmd_spf, cmd_spf_usage, N_("evaluate SPF for a client IP and sender")},
@@ -47,7 +49,9 @@ int cli_parse_format(const char *arg, const char *allowed, output_format_t *out)
     static const struct {
         const char *name;
         output_format_t f;
-    } names[] = {{"text", FORMAT_TEXT}, {"json", FORMAT_JSON}, {"sarif", FORMAT_SARIF},
+    } names[] = {{"text", FORMAT_TEXT},
+                 {"json", FORMAT_JSON},
+                 {"sarif", FORMAT_SARIF},
                  {"html", FORMAT_HTML}};
     gchar **ok = g_strsplit(allowed, ",", -1);
     int rc = -1;

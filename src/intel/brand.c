@@ -12,15 +12,15 @@
 #include "util/slice.h"
 
 #define BRAND_DB_MAX_BYTES (4 * 1024 * 1024)
-#define BRAND_NAME_MAX 128
+#define BRAND_NAME_MAX     128
 
 typedef struct bname {
     brand_t *b;
-    char *raw;      /* as in the data, without '=' */
-    char *norm;     /* normalise_text */
-    char *folded;   /* casefold(norm) */
-    char *skel;     /* skeleton, or NULL when too short to be safe */
-    bool whole;     /* "=NAME": only a whole display name */
+    char *raw;       /* as in the data, without '=' */
+    char *norm;      /* normalise_text */
+    char *folded;    /* casefold(norm) */
+    char *skel;      /* skeleton, or NULL when too short to be safe */
+    bool whole;      /* "=NAME": only a whole display name */
     bool exact_case; /* short upper-case Latin: compare norm, not folded */
     bool latin_start, latin_end;
     bool long_name; /* five characters or more: skeleton and squeezed forms are safe */
@@ -29,11 +29,11 @@ typedef struct bname {
 static gint db_gen; /* generations handed to databases */
 
 struct brand_db {
-    GPtrArray *brands; /* brand_t* */
-    GPtrArray *names;  /* bname_t* */
+    GPtrArray *brands;     /* brand_t* */
+    GPtrArray *names;      /* bname_t* */
     GHashTable *by_domain; /* domain -> brand_t* */
-    hs_database_t *hs; /* folded names for bodies; id = index into names */
-    guint gen;         /* identifies this database to the per-thread scratch */
+    hs_database_t *hs;     /* folded names for bodies; id = index into names */
+    guint gen;             /* identifies this database to the per-thread scratch */
 };
 
 static void brand_free(gpointer p)

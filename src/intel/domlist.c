@@ -11,8 +11,8 @@
 #define DOMLIST_MAX_BYTES (8 * 1024 * 1024)
 
 struct domlist {
-    GHashTable *exact;  /* lower-case domain -> itself */
-    GPtrArray *globs;   /* patterns with '*' */
+    GHashTable *exact; /* lower-case domain -> itself */
+    GPtrArray *globs;  /* patterns with '*' */
 };
 
 domlist_t *domlist_parse(const char *text, size_t len)
@@ -73,7 +73,8 @@ const char *domlist_match(const domlist_t *l, const char *host)
         return NULL;
     char *h = g_ascii_strdown(host, -1);
     const char *hit = NULL;
-    for (const char *p = h; p && *p && hit == NULL; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+    for (const char *p = h; p && *p && hit == NULL;
+         p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
         hit = g_hash_table_lookup(l->exact, p);
         for (guint i = 0; hit == NULL && i < l->globs->len; i++)
             if (glob_match(l->globs->pdata[i], p))

@@ -29,9 +29,9 @@ typedef enum identity_role {
 
 typedef struct identity {
     identity_role_t role;
-    char *address;        /* "" for DKIM */
-    char *display_name;   /* decoded, "" if none */
-    char *display_norm;   /* normalise_text(display_name) */
+    char *address;          /* "" for DKIM */
+    char *display_name;     /* decoded, "" if none */
+    char *display_norm;     /* normalise_text(display_name) */
     char *display_skeleton; /* normalise_skeleton(display_name) */
     normalise_flags_t display_flags;
     char *domain;         /* ASCII, lower case, or NULL */

@@ -120,8 +120,8 @@ lexicon_t *lexicon_parse(const char *fname, const char *text, size_t len, char *
             flags[i] = 0; /* every position: the first may fail the word test */
         }
         hs_compile_error_t *ce = NULL;
-        hs_error_t rc = hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &l->hs,
-                                             &ce);
+        hs_error_t rc =
+            hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &l->hs, &ce);
         g_free(pats);
         g_free(flags);
         g_free(ids);

@@ -5,9 +5,9 @@
  * File: one block per group, "[group]", then "LANG = phrase | phrase"
  * lines (ja, en, and any other language). Phrases are matched in the
  * normalised, case-folded text (see normalise.h); phrases that begin or
- * end with a Latin letter match on word boundaries there. One Hyperscan literal database covers every phrase.
- * A phrase list only carries within its language: rules weigh these
- * lightly and lean on language-independent signals.
+ * end with a Latin letter match on word boundaries there. One Hyperscan literal database covers
+ * every phrase. A phrase list only carries within its language: rules weigh these lightly and lean
+ * on language-independent signals.
  *
  * Memory: immutable after loading; shareable (scratch is per thread).
  */
@@ -21,8 +21,8 @@
 typedef struct lexicon lexicon_t;
 
 typedef struct lexicon_hits {
-    unsigned count[LEXICON_MAX_GROUPS];       /* matches found */
-    const char *first[LEXICON_MAX_GROUPS];    /* the first phrase found, as written */
+    unsigned count[LEXICON_MAX_GROUPS];    /* matches found */
+    const char *first[LEXICON_MAX_GROUPS]; /* the first phrase found, as written */
 } lexicon_hits_t;
 
 lexicon_t *lexicon_load(const char *path, char **err);

@@ -29,10 +29,10 @@
 #define NORMALISE_MAX_BYTES 4096
 
 typedef struct normalise_flags {
-    unsigned invisible;   /* format / default-ignorable characters removed */
-    unsigned combining;   /* combining marks removed */
-    unsigned compat;      /* characters changed by NFKC (bold, full-width, ...) */
-    bool mixed_script;    /* letters of more than one script in one word */
+    unsigned invisible; /* format / default-ignorable characters removed */
+    unsigned combining; /* combining marks removed */
+    unsigned compat;    /* characters changed by NFKC (bold, full-width, ...) */
+    bool mixed_script;  /* letters of more than one script in one word */
 } normalise_flags_t;
 
 /* flags may be NULL. Never returns NULL. */

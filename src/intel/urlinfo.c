@@ -49,9 +49,8 @@ void urlinfo_parse(const char *href, urlinfo_t *out)
     else
         full = g_strdup(s);
     g_free(s);
-    GUri *u = g_uri_parse(full, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_ENCODED |
-                                    G_URI_FLAGS_NON_DNS,
-                          NULL);
+    GUri *u = g_uri_parse(
+        full, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_ENCODED | G_URI_FLAGS_NON_DNS, NULL);
     if (u == NULL) {
         /* keep at least the scheme */
         const char *colon = strchr(full, ':');
@@ -65,7 +64,8 @@ void urlinfo_parse(const char *href, urlinfo_t *out)
     out->has_userinfo = g_uri_get_userinfo(u) != NULL;
     const char *path = g_uri_get_path(u);
     const char *query = g_uri_get_query(u);
-    out->path = query ? g_strconcat(path ? path : "", "?", query, NULL) : g_strdup(path ? path : "");
+    out->path =
+        query ? g_strconcat(path ? path : "", "?", query, NULL) : g_strdup(path ? path : "");
     const char *host = g_uri_get_host(u);
     if (host && *host) {
         char *h = g_uri_unescape_string(host, NULL);

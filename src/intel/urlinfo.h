@@ -15,12 +15,12 @@
 #include <stdbool.h>
 
 typedef struct urlinfo {
-    char *scheme;   /* lower case: "https", "http", "mailto", "data", ... */
-    char *host;     /* ASCII form, lower case, or NULL */
+    char *scheme; /* lower case: "https", "http", "mailto", "data", ... */
+    char *host;   /* ASCII form, lower case, or NULL */
     char *host_unicode;
     char *org_domain; /* registrable domain, or NULL */
-    char *path;     /* path + query, or "" */
-    bool ip_host;   /* host is an IP literal (also decimal/hex IPv4 forms) */
+    char *path;       /* path + query, or "" */
+    bool ip_host;     /* host is an IP literal (also decimal/hex IPv4 forms) */
     bool idn;
     bool has_userinfo; /* "https://paypal.com@evil.example/" */
     bool parsed;

@@ -15,13 +15,16 @@ static bool is_ole(const char *b, size_t n)
 
 static bool is_zipish(const char *b, size_t n)
 {
-    return (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) ||             /* zip */
-           (n >= 6 && memcmp(b, "7z\xbc\xaf\x27\x1c", 6) == 0) ||    /* 7z */
-           (n >= 7 && memcmp(b, "Rar!\x1a\x07", 6) == 0) ||           /* rar */
-           (n >= 3 && memcmp(b, "\x1f\x8b\x08", 3) == 0) ||           /* gzip */
-           (n >= 3 && memcmp(b, "BZh", 3) == 0) ||                    /* bzip2 */
-           (n >= 6 && memcmp(b, "\xfd" "7zXZ\x00", 6) == 0) ||        /* xz */
-           (n >= 262 && memcmp(b + 257, "ustar", 5) == 0);            /* tar */
+    return (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) ||         /* zip */
+           (n >= 6 && memcmp(b, "7z\xbc\xaf\x27\x1c", 6) == 0) || /* 7z */
+           (n >= 7 && memcmp(b, "Rar!\x1a\x07", 6) == 0) ||       /* rar */
+           (n >= 3 && memcmp(b, "\x1f\x8b\x08", 3) == 0) ||       /* gzip */
+           (n >= 3 && memcmp(b, "BZh", 3) == 0) ||                /* bzip2 */
+           (n >= 6 && memcmp(b,
+                             "\xfd"
+                             "7zXZ\x00",
+                             6) == 0) ||                   /* xz */
+           (n >= 262 && memcmp(b + 257, "ustar", 5) == 0); /* tar */
 }
 
 static void list_archive(mail_attachment_t *a, const char *bytes, size_t len)

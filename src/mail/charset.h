@@ -36,9 +36,9 @@
 typedef struct charset_result {
     char *utf8;
     size_t len;
-    char used[32];      /* charset converted from */
-    bool detected;      /* used came from detection, not the label */
-    int anomaly;        /* mail_anomaly_t, or -1 */
+    char used[32]; /* charset converted from */
+    bool detected; /* used came from detection, not the label */
+    int anomaly;   /* mail_anomaly_t, or -1 */
 } charset_result_t;
 
 /* declared may be NULL or "" (no label). Always fills out. */

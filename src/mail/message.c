@@ -230,12 +230,13 @@ static void on_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar
     case GMIME_CRIT_INVALID_HEADER_NAME:
     case GMIME_WARN_INVALID_CONTENT_TYPE:
         mail_msg_anomaly(m, MAIL_ANOM_BAD_BOUNDARY, "%s at byte %lld",
-                         code == GMIME_WARN_MALFORMED_MULTIPART          ? "multipart without parts"
-                         : code == GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY ? "multipart without boundary"
-                         : code == GMIME_WARN_TRUNCATED_MESSAGE          ? "message truncated"
-                         : code == GMIME_CRIT_INVALID_HEADER_NAME        ? "invalid header name"
-                         : code == GMIME_WARN_INVALID_CONTENT_TYPE       ? "invalid Content-Type"
-                                                                         : "malformed part",
+                         code == GMIME_WARN_MALFORMED_MULTIPART ? "multipart without parts"
+                         : code == GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY
+                             ? "multipart without boundary"
+                         : code == GMIME_WARN_TRUNCATED_MESSAGE    ? "message truncated"
+                         : code == GMIME_CRIT_INVALID_HEADER_NAME  ? "invalid header name"
+                         : code == GMIME_WARN_INVALID_CONTENT_TYPE ? "invalid Content-Type"
+                                                                   : "malformed part",
                          (long long)offset);
         break;
     default:
@@ -348,8 +349,8 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
         /* words split inside a character are joined before decoding */
         char *merged = rfc2047_merge(h->raw, strlen(h->raw));
         const char *src = merged ? merged : h->raw;
-        char *dec = merged ? g_mime_utils_header_decode_text(ps->opts, merged)
-                           : unfold(m, h->name, val);
+        char *dec =
+            merged ? g_mime_utils_header_decode_text(ps->opts, merged) : unfold(m, h->name, val);
         h->value = g_utf8_make_valid(dec ? dec : "", -1);
         g_free(dec);
         if (has_raw_8bit(h->raw) && !g_utf8_validate(h->raw, -1, NULL))
@@ -395,8 +396,8 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
     if (nfrom > 1 || m->from->len > 1)
         mail_msg_anomaly(m, MAIL_ANOM_MULTIPLE_FROM, "%u From fields, %u addresses", nfrom,
                          m->from->len);
-    static const char *const unique[] = {"Date", "Message-ID", "Subject", "Reply-To", "Sender",
-                                         "To"};
+    static const char *const unique[] = {"Date",     "Message-ID", "Subject",
+                                         "Reply-To", "Sender",     "To"};
     for (size_t i = 0; i < G_N_ELEMENTS(unique); i++)
         if (mail_msg_header_count(m, unique[i]) > 1)
             mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%s", unique[i]);
@@ -445,7 +446,8 @@ static GByteArray *decode_part(parse_t *ps, GMimePart *part)
     GMimeStream *mem = g_mime_stream_mem_new();
     g_mime_data_wrapper_write_to_stream(w, mem);
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    GByteArray *out = g_byte_array_sized_new(ba->len < MAIL_MAX_PART_BYTES ? ba->len : MAIL_MAX_PART_BYTES);
+    GByteArray *out =
+        g_byte_array_sized_new(ba->len < MAIL_MAX_PART_BYTES ? ba->len : MAIL_MAX_PART_BYTES);
     if (ba->len > MAIL_MAX_PART_BYTES) {
         mail_msg_anomaly(ps->m, MAIL_ANOM_PART_LIMIT, "part of %u bytes", ba->len);
         g_byte_array_append(out, ba->data, MAIL_MAX_PART_BYTES);
@@ -475,7 +477,8 @@ static void take_html(parse_t *ps, const char *u, size_t n, bool show)
     if (hr.links_truncated)
         mail_msg_anomaly(ps->m, MAIL_ANOM_URL_LIMIT, "more than %d links", MAIL_MAX_URLS);
     if (hr.incomplete)
-        mail_msg_anomaly(ps->m, MAIL_ANOM_HTML_INCOMPLETE, "HTML nested or padded past the parser's limits");
+        mail_msg_anomaly(ps->m, MAIL_ANOM_HTML_INCOMPLETE,
+                         "HTML nested or padded past the parser's limits");
     ps->m->html_forms += hr.forms;
     ps->m->html_password_inputs += hr.password_inputs;
     html_result_clear(&hr);
@@ -507,8 +510,9 @@ static void take_text_part(parse_t *ps, GMimePart *part, bool is_html, bool show
     tp->raw_size = len;
     g_ptr_array_add(ps->m->parts, tp);
     if (cr.anomaly >= 0)
-        mail_msg_anomaly(ps->m, (mail_anomaly_t)cr.anomaly, "%s part labelled \"%.40s\", read as %s",
-                         tp->content_type, tp->charset_declared, cr.used);
+        mail_msg_anomaly(ps->m, (mail_anomaly_t)cr.anomaly,
+                         "%s part labelled \"%.40s\", read as %s", tp->content_type,
+                         tp->charset_declared, cr.used);
     if (is_html) {
         take_html(ps, cr.utf8, cr.len, show);
     } else {
@@ -676,8 +680,8 @@ mail_msg_t *mail_msg_parse(const char *data, size_t len)
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *msg = g_mime_parser_construct_message(parser, ps.opts);
-    if (msg == NULL || g_mime_header_list_get_count(
-                           g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+    if (msg == NULL ||
+        g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
         mail_msg_anomaly(m, MAIL_ANOM_NO_HEADERS, "no header block");
         mail_msg_anomaly(m, MAIL_ANOM_NO_FROM, "no From field");
         /* Still read what is there as text, so nothing is lost. */

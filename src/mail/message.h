@@ -51,8 +51,8 @@ typedef enum mail_link_kind {
 } mail_link_kind_t;
 
 typedef struct mail_link {
-    char *href;          /* as written, entity-decoded, trimmed */
-    char *text;          /* visible anchor text, UTF-8, whitespace collapsed ("" if none) */
+    char *href; /* as written, entity-decoded, trimmed */
+    char *text; /* visible anchor text, UTF-8, whitespace collapsed ("" if none) */
     mail_link_kind_t kind;
 } mail_link_t;
 
@@ -89,27 +89,27 @@ typedef struct mail_hop {
 } mail_hop_t;
 
 typedef struct mail_msg {
-    size_t raw_size;          /* bytes given to the parser */
-    char *raw_header;         /* the header block as received (for DKIM later) */
-    GPtrArray *headers;       /* mail_header_t*, in order */
-    char *subject;            /* decoded UTF-8, NULL if absent */
-    char *message_id;         /* without angle brackets, NULL if absent */
-    char *date_raw;           /* NULL if absent */
-    gint64 date;              /* Unix seconds, G_MININT64 if absent/unparsable */
-    GPtrArray *from;          /* mail_addr_t* (every address of every From field) */
-    GPtrArray *reply_to;      /* mail_addr_t* */
-    GPtrArray *sender;        /* mail_addr_t* */
-    char *return_path;        /* address inside Return-Path, NULL if absent */
-    GPtrArray *dkim_domains;  /* char*: d= of each DKIM-Signature, lower case */
-    GPtrArray *hops;          /* mail_hop_t*, top (newest) first */
-    GPtrArray *parts;         /* mail_textpart_t* */
-    char *text;               /* visible text of all text parts, UTF-8 */
-    GPtrArray *links;         /* mail_link_t*, HTML links then plain-text URLs */
-    GPtrArray *attachments;   /* mail_attachment_t* */
-    unsigned html_forms;      /* <form> elements in HTML parts and HTML attachments */
+    size_t raw_size;               /* bytes given to the parser */
+    char *raw_header;              /* the header block as received (for DKIM later) */
+    GPtrArray *headers;            /* mail_header_t*, in order */
+    char *subject;                 /* decoded UTF-8, NULL if absent */
+    char *message_id;              /* without angle brackets, NULL if absent */
+    char *date_raw;                /* NULL if absent */
+    gint64 date;                   /* Unix seconds, G_MININT64 if absent/unparsable */
+    GPtrArray *from;               /* mail_addr_t* (every address of every From field) */
+    GPtrArray *reply_to;           /* mail_addr_t* */
+    GPtrArray *sender;             /* mail_addr_t* */
+    char *return_path;             /* address inside Return-Path, NULL if absent */
+    GPtrArray *dkim_domains;       /* char*: d= of each DKIM-Signature, lower case */
+    GPtrArray *hops;               /* mail_hop_t*, top (newest) first */
+    GPtrArray *parts;              /* mail_textpart_t* */
+    char *text;                    /* visible text of all text parts, UTF-8 */
+    GPtrArray *links;              /* mail_link_t*, HTML links then plain-text URLs */
+    GPtrArray *attachments;        /* mail_attachment_t* */
+    unsigned html_forms;           /* <form> elements in HTML parts and HTML attachments */
     unsigned html_password_inputs; /* <input type=password> among them */
-    GPtrArray *anomalies;     /* mail_anomaly_rec_t* */
-    guint32 anomaly_bits;     /* 1 << mail_anomaly_t, for quick tests */
+    GPtrArray *anomalies;          /* mail_anomaly_rec_t* */
+    guint32 anomaly_bits;          /* 1 << mail_anomaly_t, for quick tests */
 } mail_msg_t;
 
 /* Once per process (idempotent). Returns 0, or -1 if GMime/libmagic could

@@ -12,12 +12,12 @@
  * but none near these. The caps keep a hostile header of "=?" fragments
  * from costing quadratic time. */
 #define RFC2047_MAX_CHARSET 64
-#define RFC2047_MAX_TEXT 2048
+#define RFC2047_MAX_TEXT    2048
 
 typedef struct word {
-    size_t start, end;   /* byte range of "=?...?=" in the input */
-    slice_t charset;     /* without any "*lang" suffix */
-    char enc;            /* 'B' or 'Q' */
+    size_t start, end; /* byte range of "=?...?=" in the input */
+    slice_t charset;   /* without any "*lang" suffix */
+    char enc;          /* 'B' or 'Q' */
     slice_t text;
 } word_t;
 

@@ -44,8 +44,8 @@ static bool has_time(slice_t s)
 
 static bool is_from_line(slice_t line)
 {
-    return line.n > 5 && memcmp(line.p, "From ", 5) == 0 && line.p[5] != ' ' &&
-           line.p[5] != '\n' && line.p[5] != '\r';
+    return line.n > 5 && memcmp(line.p, "From ", 5) == 0 && line.p[5] != ' ' && line.p[5] != '\n' &&
+           line.p[5] != '\r';
 }
 
 /* The second token of a From_ line is the envelope sender: an address

@@ -13,8 +13,9 @@
  * separator: a time hh:mm:ss in it, or, after a blank line, an envelope
  * sender (an address) as its first word. mboxo writers are sloppy about
  * the blank line and about quoting body lines, so neither alone decides:
- * "From here on, ..." after a blank line in a body stays body text. Lines ">From ", ">>From " ... lose one '>' (mboxrd quoting; for
- * mboxo, the only reading that restores the common case). CRLF mboxes work.
+ * "From here on, ..." after a blank line in a body stays body text. Lines ">From ", ">>From " ...
+ * lose one '>' (mboxrd quoting; for mboxo, the only reading that restores the common case). CRLF
+ * mboxes work.
  *
  * Memory stays bounded however large the input: messages are streamed and
  * each is held only while its callback runs, at most MAIL_MAX_MESSAGE_BYTES
@@ -29,11 +30,11 @@
 #include <stddef.h>
 
 typedef struct mail_item {
-    const char *path;  /* the file ("-" for stdin) */
-    long index;        /* 0-based position in an mbox, -1 for a one-message file */
-    const char *data;  /* the message bytes (valid during the callback) */
+    const char *path; /* the file ("-" for stdin) */
+    long index;       /* 0-based position in an mbox, -1 for a one-message file */
+    const char *data; /* the message bytes (valid during the callback) */
     size_t len;
-    bool truncated;    /* cut at MAIL_MAX_MESSAGE_BYTES */
+    bool truncated;              /* cut at MAIL_MAX_MESSAGE_BYTES */
     unsigned long long orig_len; /* size before truncation */
 } mail_item_t;
 

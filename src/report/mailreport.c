@@ -226,7 +226,8 @@ void mailreport_json(FILE *out, const scan_t *s)
         json_object_object_add(po, "content_type", js(p->content_type));
         json_object_object_add(po, "charset_declared", js(p->charset_declared));
         json_object_object_add(po, "charset_used", js(p->charset_used));
-        json_object_object_add(po, "charset_detected", json_object_new_boolean(p->charset_detected));
+        json_object_object_add(po, "charset_detected",
+                               json_object_new_boolean(p->charset_detected));
         json_object_array_add(parts, po);
     }
     json_object_object_add(o, "parts", parts);
@@ -289,8 +290,8 @@ void mailreport_json(FILE *out, const scan_t *s)
     json_object_object_add(o, "verdict", js(verdict_name(s->verdict)));
     json_object_object_add(o, "action", js(action_name(scan_action(s))));
 
-    const char *line = json_object_to_json_string_ext(
-        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *line =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     fputs(line, out);
     fputc('\n', out);
     json_object_put(o);
@@ -453,8 +454,8 @@ void mailreport_text(FILE *out, const scan_t *s)
             safe(out, l->info.host ? l->info.host : l->link->href);
             if (l->link->text && *l->link->text) {
                 fputs("  \"", out);
-                char *t = g_utf8_substring(l->link->text, 0,
-                                           MIN(60, g_utf8_strlen(l->link->text, -1)));
+                char *t =
+                    g_utf8_substring(l->link->text, 0, MIN(60, g_utf8_strlen(l->link->text, -1)));
                 safe(out, t);
                 g_free(t);
                 fputc('"', out);

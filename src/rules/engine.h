@@ -44,24 +44,24 @@ typedef struct engine {
     ruleset_t *rules;
     brand_db_t *brands;
     lexicon_t *lexicon;
-    GHashTable *readings;  /* kanji word -> kana reading (spliced readings) */
+    GHashTable *readings; /* kanji word -> kana reading (spliced readings) */
     domlist_t *freemail, *shorteners, *redirectors, *free_hosting;
-    char **url_words;      /* lure words in link paths */
-    char **own_domains;    /* the organisation's registrable domains */
+    char **url_words;   /* lure words in link paths */
+    char **own_domains; /* the organisation's registrable domains */
     mail_trust_t trust;
     /* authentication: the resolver (made on first use) and an envelope
      * given on the command line, which then applies to every message */
-    char *dns_server;      /* HOST[:PORT] or NULL for /etc/resolv.conf */
-    char **dns_zones;      /* zone files, or NULL */
+    char *dns_server; /* HOST[:PORT] or NULL for /etc/resolv.conf */
+    char **dns_zones; /* zone files, or NULL */
     unsigned dns_timeout_ms;
     dns_resolver_t *dns;
     bool dns_failed;
-    bool verify;           /* verify when the envelope is known (config "verify") */
+    bool verify; /* verify when the envelope is known (config "verify") */
     authmsg_env_t env;
     char *env_ip, *env_helo, *env_mail_from;
     double score_suspicious;
     double score_phishing;
-    void *domain_index;    /* brand domain labels for look-alike checks (rdomain.c) */
+    void *domain_index; /* brand domain labels for look-alike checks (rdomain.c) */
     /* run state: platform account -> GHashTable set of From org domains */
     GMutex lock;
     GHashTable *accounts;

@@ -9,22 +9,27 @@
 #include "rules/rules.h"
 
 static const char *const exec_ext[] = {
-    "exe", "scr", "com", "pif", "bat", "cmd", "js",   "jse",  "vbs", "vbe", "wsf", "wsh",
-    "hta", "ps1", "psm1", "lnk", "msi", "msp", "jar", "iso",  "img", "vhd", "vhdx", "cpl",
-    "reg", "scf", "dll", "appx", "msix", "application", "url", "chm", "xll", "one", "svg",
+    "exe", "scr", "com",  "pif",  "bat",  "cmd",         "js",  "jse", "vbs", "vbe", "wsf",  "wsh",
+    "hta", "ps1", "psm1", "lnk",  "msi",  "msp",         "jar", "iso", "img", "vhd", "vhdx", "cpl",
+    "reg", "scf", "dll",  "appx", "msix", "application", "url", "chm", "xll", "one", "svg",
 };
 static const char *const exec_types[] = {
-    "application/x-dosexec",       "application/x-msdownload",
-    "application/vnd.microsoft.portable-executable", "application/x-executable",
-    "application/x-sharedlib",     "application/java-archive",
-    "application/x-ms-shortcut",   "application/x-iso9660-image",
-    "application/x-msi",           "text/x-msdos-batch",
+    "application/x-dosexec",
+    "application/x-msdownload",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-executable",
+    "application/x-sharedlib",
+    "application/java-archive",
+    "application/x-ms-shortcut",
+    "application/x-iso9660-image",
+    "application/x-msi",
+    "text/x-msdos-batch",
     "application/hta",
 };
 static const char *const doc_ext[] = {"pdf", "doc",  "docx", "xls", "xlsx", "ppt", "pptx", "txt",
                                       "jpg", "jpeg", "png",  "gif", "csv",  "rtf", "zip",  "html"};
-static const char *const macro_ext[] = {"docm", "xlsm", "pptm", "dotm", "xltm", "xlam", "ppsm",
-                                        "potm", "xlsb"};
+static const char *const macro_ext[] = {"docm", "xlsm", "pptm", "dotm", "xltm",
+                                        "xlam", "ppsm", "potm", "xlsb"};
 
 static const char *ext_of(const char *name)
 {
@@ -46,8 +51,7 @@ static bool exec_name(const char *name)
 {
     const char *ext = ext_of(name);
     /* svg is only dangerous as a script carrier; judged by ATTACH_HTML */
-    return ext && g_ascii_strcasecmp(ext, "svg") != 0 &&
-           in(ext, exec_ext, G_N_ELEMENTS(exec_ext));
+    return ext && g_ascii_strcasecmp(ext, "svg") != 0 && in(ext, exec_ext, G_N_ELEMENTS(exec_ext));
 }
 
 /* "invoice.pdf.exe", "scan.jpg      .scr" */
@@ -99,7 +103,8 @@ void rattach_run(engine_t *e, scan_t *s)
             const char *m = a->members->pdata[k];
             if (exec_name(m)) {
                 char *both = g_strdup_printf("%s → %s", shown, m);
-                scan_add_symbol(s, "ATTACH_EXECUTABLE", both, NULL, "archive %s holds %s", shown, m);
+                scan_add_symbol(s, "ATTACH_EXECUTABLE", both, NULL, "archive %s holds %s", shown,
+                                m);
                 g_free(both);
                 break;
             }
@@ -111,8 +116,9 @@ void rattach_run(engine_t *e, scan_t *s)
                             "%s: declared %s, content %s", shown, a->declared_type,
                             a->sniffed_type);
         const char *ext = ext_of(name);
-        if ((ext && (g_ascii_strcasecmp(ext, "html") == 0 || g_ascii_strcasecmp(ext, "htm") == 0 ||
-                     g_ascii_strcasecmp(ext, "shtml") == 0 || g_ascii_strcasecmp(ext, "svg") == 0)) ||
+        if ((ext &&
+             (g_ascii_strcasecmp(ext, "html") == 0 || g_ascii_strcasecmp(ext, "htm") == 0 ||
+              g_ascii_strcasecmp(ext, "shtml") == 0 || g_ascii_strcasecmp(ext, "svg") == 0)) ||
             (!a->inline_part && strcmp(a->sniffed_type, "text/html") == 0))
             scan_add_symbol(s, "ATTACH_HTML", shown, NULL, "%s (%s)", shown, a->sniffed_type);
         if (a->encrypted)

@@ -165,8 +165,8 @@ void rbrand_run(engine_t *e, scan_t *s)
     const mail_header_t *ct = mail_msg_header(s->msg, "Content-Type");
     bool report = ct && strstr(ct->value, "multipart/report"); /* a bounce quoting mail */
     if (bh && lure && !report) {
-        scan_add_symbol(s, "BRAND_BODY", bh->name, sender_label(s),
-                        "text names %s next to \"%s\"", bh->brand->id,
+        scan_add_symbol(s, "BRAND_BODY", bh->name, sender_label(s), "text names %s next to \"%s\"",
+                        bh->brand->id,
                         cred >= 0 && f->lex.first[cred] ? f->lex.first[cred] : f->lex.first[thr]);
     }
     /* the rest needs the claim where a reader sees it first: the sender's

@@ -45,15 +45,33 @@ static char *typo_fold(const char *label)
     for (const char *p = label; *p; p++) {
         char c = g_ascii_tolower(*p);
         switch (c) {
-        case '0': c = 'o'; break;
-        case '1': case 'i': c = 'l'; break;
-        case '3': c = 'e'; break;
-        case '4': c = 'a'; break;
-        case '5': c = 's'; break;
-        case '7': c = 't'; break;
-        case '8': c = 'b'; break;
-        case '-': case '_': continue;
-        default: break;
+        case '0':
+            c = 'o';
+            break;
+        case '1':
+        case 'i':
+            c = 'l';
+            break;
+        case '3':
+            c = 'e';
+            break;
+        case '4':
+            c = 'a';
+            break;
+        case '5':
+            c = 's';
+            break;
+        case '7':
+            c = 't';
+            break;
+        case '8':
+            c = 'b';
+            break;
+        case '-':
+        case '_':
+            continue;
+        default:
+            break;
         }
         if (o->len && o->str[o->len - 1] == c)
             continue;
@@ -63,10 +81,11 @@ static char *typo_fold(const char *label)
 }
 
 static const char *const generic[] = {
-    "mail", "email", "post", "news", "info", "online", "secure", "cloud", "group", "home",
-    "shop", "store", "service", "support", "japan", "global", "portal", "login", "account",
-    "bank", "card", "web", "site", "apps", "mobile", "smart", "net", "direct", "plus",
-    "life", "point", "club", "media", "world", "express", "travel", "market", "delivery",
+    "mail",   "email", "post",    "news",   "info",    "online",   "secure", "cloud",
+    "group",  "home",  "shop",    "store",  "service", "support",  "japan",  "global",
+    "portal", "login", "account", "bank",   "card",    "web",      "site",   "apps",
+    "mobile", "smart", "net",     "direct", "plus",    "life",     "point",  "club",
+    "media",  "world", "express", "travel", "market",  "delivery",
 };
 
 static bool is_generic(const char *l)

@@ -40,7 +40,7 @@ static void reply_to(engine_t *e, scan_t *s)
         return;
     }
     /* mailing lists and forwarding services rewrite Reply-To by design */
-    static const char *const list_fields[] = {"List-Id", "List-Post", "List-Unsubscribe",
+    static const char *const list_fields[] = {"List-Id",      "List-Post", "List-Unsubscribe",
                                               "Mailing-List", "List-Help", "X-Mailing-List"};
     for (size_t i = 0; i < G_N_ELEMENTS(list_fields); i++)
         if (mail_msg_header(s->msg, list_fields[i]))
@@ -66,8 +66,8 @@ static void name_address(scan_t *s)
         const char *forg = s->facts.from_org;
         if (g_ascii_strcasecmp(addr, from->address) != 0 &&
             !(org && forg && strcmp(org, forg) == 0))
-            scan_add_symbol(s, "NAME_HOLDS_ADDRESS", addr, from->address,
-                            "From: \"%s\" <%s>", from->display_name, from->address);
+            scan_add_symbol(s, "NAME_HOLDS_ADDRESS", addr, from->address, "From: \"%s\" <%s>",
+                            from->display_name, from->address);
         g_free(org);
         g_free(dom);
         g_free(addr);
@@ -126,13 +126,12 @@ void rheaders_run(engine_t *e, scan_t *s)
                         NULL, "%s", d);
     if (has_anomaly(s, MAIL_ANOM_PLATFORM_MISMATCH, &d))
         scan_add_symbol(s, "PLATFORM_INCONSISTENT", d, NULL, "%s", d);
-    static const mail_anomaly_t malformed[] = {MAIL_ANOM_BAD_BOUNDARY, MAIL_ANOM_BAD_ENCODED_WORD,
-                                               MAIL_ANOM_BAD_TRANSFER_ENC, MAIL_ANOM_MIME_DEPTH,
-                                               MAIL_ANOM_NUL_BYTES, MAIL_ANOM_HTML_INCOMPLETE};
+    static const mail_anomaly_t malformed[] = {
+        MAIL_ANOM_BAD_BOUNDARY, MAIL_ANOM_BAD_ENCODED_WORD, MAIL_ANOM_BAD_TRANSFER_ENC,
+        MAIL_ANOM_MIME_DEPTH,   MAIL_ANOM_NUL_BYTES,        MAIL_ANOM_HTML_INCOMPLETE};
     for (size_t i = 0; i < G_N_ELEMENTS(malformed); i++)
         if (has_anomaly(s, malformed[i], &d)) {
-            scan_add_symbol(s, "MALFORMED_MESSAGE", mail_anomaly_name(malformed[i]), NULL, "%s",
-                            d);
+            scan_add_symbol(s, "MALFORMED_MESSAGE", mail_anomaly_name(malformed[i]), NULL, "%s", d);
             break;
         }
 }

@@ -84,8 +84,9 @@ static bool has_lure_word(engine_t *e, const char *path, const char **word)
 
 static bool unsubscribe_link(const mail_link_t *l)
 {
-    static const char *const words[] = {"unsubscribe", "unsub", "opt-out", "optout", "opt_out",
-                                        "remove", "配信停止", "配信解除", "preferences"};
+    static const char *const words[] = {"unsubscribe", "unsub",    "opt-out",
+                                        "optout",      "opt_out",  "remove",
+                                        "配信停止",    "配信解除", "preferences"};
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (strstr(l->href, words[i]) || strstr(l->text, words[i]))
             return true;
@@ -140,8 +141,9 @@ void rlinks_run(engine_t *e, scan_t *s)
         int cred = lexicon_group(e->lexicon, "credential");
         if (l->link->kind == MAIL_LINK_FORM &&
             (s->msg->html_password_inputs > 0 || (!own && cred >= 0 && s->facts.lex.count[cred])))
-            scan_add_symbol(s, "HTML_FORM", s->msg->html_password_inputs ? " with a password field" : "",
-                            NULL, "<form action=\"%.200s\">, %u password field(s)", l->link->href,
+            scan_add_symbol(s, "HTML_FORM",
+                            s->msg->html_password_inputs ? " with a password field" : "", NULL,
+                            "<form action=\"%.200s\">, %u password field(s)", l->link->href,
                             s->msg->html_password_inputs);
         if (u->has_userinfo && (g_str_has_prefix(u->scheme, "http")))
             scan_add_symbol(s, "LINK_USERINFO", u->host, NULL, "%.200s", l->link->href);
@@ -156,7 +158,8 @@ void rlinks_run(engine_t *e, scan_t *s)
         const char *word = NULL;
         if (!own && u->path && has_lure_word(e, u->path, &word))
             scan_add_symbol(s, "LINK_LURE_PATH", word, NULL, "%.200s", l->link->href);
-        if (!own && !unsubscribe_link(l->link) && carries_recipient(l->link->href, s->facts.recipient))
+        if (!own && !unsubscribe_link(l->link) &&
+            carries_recipient(l->link->href, s->facts.recipient))
             scan_add_symbol(s, "LINK_RECIPIENT_IN_URL", s->facts.recipient, NULL, "%.200s",
                             l->link->href);
         if (l->link->kind == MAIL_LINK_ANCHOR && text_is_url(l->link->text) &&
@@ -165,8 +168,8 @@ void rlinks_run(engine_t *e, scan_t *s)
             urlinfo_parse(l->link->text, &t);
             if (t.host && !t.ip_host && strchr(t.host, '.') && !same_party(e, s, t.host, u->host) &&
                 !own)
-                scan_add_symbol(s, "LINK_TEXT_MISMATCH", t.host, u->host, "text \"%.100s\" -> %.200s",
-                                l->link->text, l->link->href);
+                scan_add_symbol(s, "LINK_TEXT_MISMATCH", t.host, u->host,
+                                "text \"%.100s\" -> %.200s", l->link->text, l->link->href);
             urlinfo_clear(&t);
         }
     }

@@ -22,7 +22,7 @@
  * in neither CP932 nor EUC-JP-MS (JIS X 0208 + 0212 + vendor extensions):
  * a simplified form no Japanese writer's keyboard produces. */
 #define HAN_FIRST 0x4e00
-#define HAN_LAST 0x9fff
+#define HAN_LAST  0x9fff
 static guint8 simplified_only[(HAN_LAST - HAN_FIRST + 1 + 7) / 8];
 static GOnce simplified_once = G_ONCE_INIT;
 
@@ -95,7 +95,8 @@ static void char_checks(scan_t *s, const char *text)
             g_string_append_unichar(simp, c);
         if (invisible(c) && wordish(prev) && next < end && *next) {
             gunichar after = g_utf8_get_char_validated(next, end - next);
-            if (after != (gunichar)-1 && after != (gunichar)-2 && (wordish(after) || invisible(after)))
+            if (after != (gunichar)-1 && after != (gunichar)-2 &&
+                (wordish(after) || invisible(after)))
                 hidden++;
         }
         if (!invisible(c))
@@ -136,8 +137,8 @@ static void spliced(engine_t *e, scan_t *s, const char *text)
         g_free(b);
     }
     if (found >= 2)
-        scan_add_symbol(s, "JA_SPLICED_READING", first, NULL, "%u words with spliced readings, e.g. %s",
-                        found, first);
+        scan_add_symbol(s, "JA_SPLICED_READING", first, NULL,
+                        "%u words with spliced readings, e.g. %s", found, first);
     g_free(first);
     g_free(cut);
 }
@@ -179,8 +180,8 @@ void rtext_run(engine_t *e, scan_t *s)
                 if (strcmp(q->charset_used, "GB18030") == 0)
                     p = q;
             }
-            scan_add_symbol(s, "JA_CHINESE_CHARSET", p ? p->charset_declared : "GB2312", NULL,
-                            "%s", r->detail);
+            scan_add_symbol(s, "JA_CHINESE_CHARSET", p ? p->charset_declared : "GB2312", NULL, "%s",
+                            r->detail);
             break;
         }
     }

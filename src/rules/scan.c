@@ -109,13 +109,13 @@ static void collect_facts(engine_t *e, scan_t *s)
     f->from_org = f->from ? (f->from->org_domain ? f->from->org_domain : f->from->domain) : NULL;
     f->from_freemail = f->from_domain && domlist_has(e->freemail, f->from_domain);
     const mail_header_t *to = mail_msg_header(s->msg, "To");
-    static __thread char recipient[320];
+    char *recipient = f->recipient_buf;
     f->recipient = NULL;
     if (to) {
         const char *lt = strchr(to->raw, '<');
         const char *start = lt ? lt + 1 : to->raw;
         size_t n = strcspn(start, ">, \t");
-        if (n > 3 && n < sizeof recipient && memchr(start, '@', n)) {
+        if (n > 3 && n < sizeof f->recipient_buf && memchr(start, '@', n)) {
             memcpy(recipient, start, n);
             recipient[n] = '\0';
             f->recipient = recipient;
@@ -125,8 +125,8 @@ static void collect_facts(engine_t *e, scan_t *s)
         f->n_name = brand_find(e->brands, f->from->display_name, BRAND_FIELD_NAME, f->name_hits,
                                G_N_ELEMENTS(f->name_hits));
     if (s->msg->subject)
-        f->n_subject = brand_find(e->brands, s->msg->subject, BRAND_FIELD_SUBJECT,
-                                  f->subject_hits, G_N_ELEMENTS(f->subject_hits));
+        f->n_subject = brand_find(e->brands, s->msg->subject, BRAND_FIELD_SUBJECT, f->subject_hits,
+                                  G_N_ELEMENTS(f->subject_hits));
     if (s->msg->text)
         f->n_body = brand_find(e->brands, s->msg->text, BRAND_FIELD_TEXT, f->body_hits,
                                G_N_ELEMENTS(f->body_hits));
@@ -201,7 +201,7 @@ scan_t *scan_message(engine_t *e, const mail_item_t *item)
     g_ptr_array_sort(s->symbols, by_weight);
     for (guint i = 0; i < s->symbols->len; i++)
         s->score += ((symbol_t *)s->symbols->pdata[i])->weight;
-    s->verdict = s->score >= e->score_phishing      ? VERDICT_PHISHING
+    s->verdict = s->score >= e->score_phishing     ? VERDICT_PHISHING
                  : s->score >= e->score_suspicious ? VERDICT_SUSPICIOUS
                                                    : VERDICT_CLEAN;
     return s;

@@ -35,8 +35,8 @@ typedef struct symbol {
     const rule_def_t *def; /* weight, group, explanation templates */
     char *name;            /* "BRAND_DISPLAY_NAME" */
     double weight;
-    char *evidence;        /* the header, phrase or URL, UTF-8 */
-    char *arg1, *arg2;     /* fill {1} and {2} of the explanation */
+    char *evidence;    /* the header, phrase or URL, UTF-8 */
+    char *arg1, *arg2; /* fill {1} and {2} of the explanation */
 } symbol_t;
 
 /* Facts about the message that several rules need, computed once. */
@@ -45,15 +45,16 @@ typedef struct scan_facts {
     const char *from_domain; /* ASCII, or NULL */
     const char *from_org;    /* registrable domain, or NULL */
     bool from_freemail;
-    const char *recipient;   /* first To address, or NULL */
+    const char *recipient; /* first To address (points into recipient_buf), or NULL */
+    char recipient_buf[320];
     brand_hit_t name_hits[4];
     unsigned n_name;
     brand_hit_t subject_hits[4];
     unsigned n_subject;
     brand_hit_t body_hits[4];
     unsigned n_body;
-    lexicon_hits_t lex;      /* lure phrases in subject and text */
-    GPtrArray *verified_dkim; /* char*: d= domains a trusted A-R says passed */
+    lexicon_hits_t lex;            /* lure phrases in subject and text */
+    GPtrArray *verified_dkim;      /* char*: d= domains a trusted A-R says passed */
     const char *dmarc_pass_domain; /* header.from of a trusted dmarc=pass */
 } scan_facts_t;
 
@@ -64,7 +65,7 @@ typedef struct scan_link {
 
 typedef struct scan {
     char *source_path;
-    long source_index;      /* -1 for a one-message file */
+    long source_index; /* -1 for a one-message file */
     mail_msg_t *msg;
     mail_boundary_t *boundary;
     esp_result_t *platform; /* NULL: no platform recognised */
@@ -72,7 +73,7 @@ typedef struct scan {
     GPtrArray *identities;  /* identity_t* */
     GPtrArray *links;       /* scan_link_t*, parallel to msg->links */
     scan_facts_t facts;
-    GPtrArray *symbols;     /* symbol_t*, heaviest first after scoring */
+    GPtrArray *symbols; /* symbol_t*, heaviest first after scoring */
     double score;
     verdict_t verdict;
     const engine_t *engine;

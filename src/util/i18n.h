@@ -12,7 +12,7 @@
 
 #include <libintl.h>
 
-#define _(s) dgettext("sesguard", s)
+#define _(s)  dgettext("sesguard", s)
 #define N_(s) (s)
 
 /* lang: "ja", "en" or NULL (from the environment). Returns 0, or -1 for an

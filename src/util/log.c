@@ -40,16 +40,16 @@ static void emit(enum log_level lvl, int errnum, const char *fmt, va_list ap)
     g_free(msg);
 }
 
-#define LOGFN(fn, lvl, witherr, count)                                                            \
-    void fn(const char *fmt, ...)                                                                 \
-    {                                                                                             \
-        int e = witherr ? errno : 0;                                                              \
-        va_list ap;                                                                               \
-        if (count)                                                                                \
-            g_atomic_int_inc(&errors);                                                                             \
-        va_start(ap, fmt);                                                                        \
-        emit(lvl, e, fmt, ap);                                                                    \
-        va_end(ap);                                                                               \
+#define LOGFN(fn, lvl, witherr, count)                                                             \
+    void fn(const char *fmt, ...)                                                                  \
+    {                                                                                              \
+        int e = witherr ? errno : 0;                                                               \
+        va_list ap;                                                                                \
+        if (count)                                                                                 \
+            g_atomic_int_inc(&errors);                                                             \
+        va_start(ap, fmt);                                                                         \
+        emit(lvl, e, fmt, ap);                                                                     \
+        va_end(ap);                                                                                \
     }
 
 LOGFN(log_err, LOG_LEVEL_ERR, 0, 1)

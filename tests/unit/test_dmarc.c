@@ -98,9 +98,9 @@ static void test_alignment(void **state)
     assert_int_equal(r.policy, DMARC_P_QUARANTINE);
     dmarc_result_clear(&r);
     /* strict: the same subdomain does not align */
-    assert_int_equal(check("strict.example", "mail.strict.example", true, "mail.strict.example",
-                           true, &r),
-                     DMARC_FAIL);
+    assert_int_equal(
+        check("strict.example", "mail.strict.example", true, "mail.strict.example", true, &r),
+        DMARC_FAIL);
     assert_int_equal(r.policy, DMARC_P_REJECT);
     dmarc_result_clear(&r);
     assert_int_equal(check("strict.example", "strict.example", true, NULL, false, &r), DMARC_PASS);
@@ -187,7 +187,8 @@ static void test_authres_roundtrip(void **state)
     assert_int_equal(p->results->len, 5);
     const authres_result_t *dm = authres_find(p, "dmarc");
     assert_string_equal(dm->result, "fail"); /* the injected "dmarc=pass" stayed a quoted value */
-    assert_string_equal(authres_prop(authres_find(p, "spf"), "smtp", "mailfrom"), "bounce.example.net");
+    assert_string_equal(authres_prop(authres_find(p, "spf"), "smtp", "mailfrom"),
+                        "bounce.example.net");
     authres_free(p);
     g_free(h);
     g_ptr_array_free(a.dkim, TRUE);

@@ -20,14 +20,17 @@ static void test_domain_forms(void **state)
         const char *in, *ascii, *unicode, *org;
         bool idn, ip;
     } cases[] = {
-        {"Mail.Example.CO.JP.", "mail.example.co.jp", "mail.example.co.jp", "example.co.jp", false, false},
+        {"Mail.Example.CO.JP.", "mail.example.co.jp", "mail.example.co.jp", "example.co.jp", false,
+         false},
         {"例え.jp", "xn--r8jz45g.jp", "例え.jp", "xn--r8jz45g.jp", true, false},
-        {"xn--80ak6aa92e.com", "xn--80ak6aa92e.com", "аррӏе.com", "xn--80ak6aa92e.com", true, false},
+        {"xn--80ak6aa92e.com", "xn--80ak6aa92e.com", "аррӏе.com", "xn--80ak6aa92e.com", true,
+         false},
         {"[192.0.2.1]", "192.0.2.1", "192.0.2.1", NULL, false, true},
         {"[IPv6:2001:db8::1]", "2001:db8::1", "2001:db8::1", NULL, false, true},
         {"co.jp", "co.jp", "co.jp", NULL, false, false},
         {"a.b.s3-website-us-east-1.amazonaws.com", "a.b.s3-website-us-east-1.amazonaws.com",
-         "a.b.s3-website-us-east-1.amazonaws.com", "b.s3-website-us-east-1.amazonaws.com", false, false},
+         "a.b.s3-website-us-east-1.amazonaws.com", "b.s3-website-us-east-1.amazonaws.com", false,
+         false},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         domain_info_t d;

@@ -150,7 +150,8 @@ static void test_depth_bomb(void **state)
 {
     GString *s = g_string_new("From: a@example.jp\nSubject: deep\n");
     for (int i = 0; i < 300; i++)
-        g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+        g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i,
+                               i);
     g_string_append(s, "Content-Type: text/plain\n\ninner\n");
     mail_msg_t *m = mail_msg_parse(s->str, s->len);
     assert_true(mail_msg_has_anomaly(m, MAIL_ANOM_MIME_DEPTH));
@@ -296,13 +297,20 @@ static void test_maildir_and_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_jis_subject), cmocka_unit_test(test_sjis_labelled_jis),
-        cmocka_unit_test(test_ja_in_gb2312),      cmocka_unit_test(test_nocharset_eucjp),
-        cmocka_unit_test(test_jis_nec_extension), cmocka_unit_test(test_html_links),
-        cmocka_unit_test(test_rfc2231_attachment), cmocka_unit_test(test_two_from),
-        cmocka_unit_test(test_garbage),           cmocka_unit_test(test_depth_bomb),
-        cmocka_unit_test(test_header_and_text_limits), cmocka_unit_test(test_charset_direct),
-        cmocka_unit_test(test_mbox),              cmocka_unit_test(test_maildir_and_errors),
+        cmocka_unit_test(test_split_jis_subject),
+        cmocka_unit_test(test_sjis_labelled_jis),
+        cmocka_unit_test(test_ja_in_gb2312),
+        cmocka_unit_test(test_nocharset_eucjp),
+        cmocka_unit_test(test_jis_nec_extension),
+        cmocka_unit_test(test_html_links),
+        cmocka_unit_test(test_rfc2231_attachment),
+        cmocka_unit_test(test_two_from),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_depth_bomb),
+        cmocka_unit_test(test_header_and_text_limits),
+        cmocka_unit_test(test_charset_direct),
+        cmocka_unit_test(test_mbox),
+        cmocka_unit_test(test_maildir_and_errors),
     };
     mail_init();
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,9 +42,11 @@ static char *with_attachment(const char *from, const char *name, const char *typ
     char *data = b64(bytes, n);
     char *m = g_strdup_printf(
         "From: %s\nTo: user@example.jp\nSubject: documents\nDate: Mon, 23 Nov 2026 10:00:00 +0900\n"
-        "Message-ID: <a@example.net>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=zz\n\n"
+        "Message-ID: <a@example.net>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+        "boundary=zz\n\n"
         "--zz\nContent-Type: text/plain; charset=utf-8\n\nsee attached\n--zz\nContent-Type: %s\n"
-        "Content-Disposition: attachment; filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n%s\n"
+        "Content-Disposition: attachment; filename=\"%s\"\nContent-Transfer-Encoding: "
+        "base64\n\n%s\n"
         "--zz--\n",
         from, type, name, data);
     g_free(data);
@@ -74,7 +76,7 @@ static void expect(char *raw, const char *symbol, bool want)
 }
 
 #define PLAIN "text/plain; charset=utf-8"
-#define HTML "text/html; charset=utf-8"
+#define HTML  "text/html; charset=utf-8"
 
 static void test_brand(void **state)
 {
@@ -95,8 +97,9 @@ static void test_brand(void **state)
     expect(msg("\"M\xcc\xb6icrosoft\" <a@shop.example>", "x", "", PLAIN, "x"), "NAME_DISGUISED",
            true);
     expect(msg("\"Tanaka Taro\" <a@shop.example>", "x", "", PLAIN, "x"), "NAME_DISGUISED", false);
-    expect(msg("a@shop.example", "\xf0\x9d\x97\xac\xf0\x9d\x97\xbc\xf0\x9d\x98\x82\xf0\x9d\x97\xbf account",
-               "", PLAIN, "x"),
+    expect(msg("a@shop.example",
+               "\xf0\x9d\x97\xac\xf0\x9d\x97\xbc\xf0\x9d\x98\x82\xf0\x9d\x97\xbf account", "",
+               PLAIN, "x"),
            "SUBJECT_DISGUISED", true);
     expect(msg("a@shop.example", "Your account", "", PLAIN, "x"), "SUBJECT_DISGUISED", false);
     expect(msg("\"security@paypal.com\" <x@evil.example>", "x", "", PLAIN, "x"),
@@ -105,8 +108,8 @@ static void test_brand(void **state)
            false);
     expect(msg("info@amazon.co.jp", "order", "", PLAIN, "x"), "BRAND_UNSIGNED", true);
     expect(msg("info@amazon.co.jp", "order",
-               "DKIM-Signature: v=1; a=rsa-sha256; d=amazon.co.jp; s=s1; h=from; bh=x; b=y\n", PLAIN,
-               "x"),
+               "DKIM-Signature: v=1; a=rsa-sha256; d=amazon.co.jp; s=s1; h=from; bh=x; b=y\n",
+               PLAIN, "x"),
            "BRAND_UNSIGNED", false);
     expect(msg("\"Mail Administrator\" <a@evil.example>", "quota", "", PLAIN, "x"),
            "MAIL_ADMIN_IMPERSONATION", true);
@@ -138,11 +141,13 @@ static void test_domains(void **state)
 static char *ses_acct(const char *account, const char *from, const char *date, const char *mid)
 {
     return g_strdup_printf(
-        "Received: from a1-2.smtp-out.us-west-2.amazonses.com (a1-2.smtp-out.us-west-2.amazonses.com "
+        "Received: from a1-2.smtp-out.us-west-2.amazonses.com "
+        "(a1-2.smtp-out.us-west-2.amazonses.com "
         "[54.240.1.2]) by mx.other.example with ESMTPS id A\n"
         "Feedback-ID: 1.us-west-2.%s:AmazonSES\n"
         "DKIM-Signature: v=1; a=rsa-sha256; d=amazonses.com; s=x; h=from; bh=x; b=y\n"
-        "From: %s\nTo: user@example.jp\nSubject: notice\nDate: %s\nMessage-ID: <%s@us-west-2.amazonses.com>\n"
+        "From: %s\nTo: user@example.jp\nSubject: notice\nDate: %s\nMessage-ID: "
+        "<%s@us-west-2.amazonses.com>\n"
         "Content-Type: text/plain\n\nhello\n",
         account, from, date, mid);
 }
@@ -153,13 +158,13 @@ static char *ses_msg(const char *from, const char *date, const char *mid)
 }
 
 /* 2026-11-23T01:00:00Z in ms, hex, with the us-west-2 region code */
-#define SES_MID "010101a205eabe80-11111111-2222-3333-4444-555555555555-000000"
+#define SES_MID  "010101a205eabe80-11111111-2222-3333-4444-555555555555-000000"
 #define SES_DATE "Mon, 23 Nov 2026 01:00:00 +0000"
 
 static void test_platform(void **state)
 {
-    expect(ses_msg("\"Coinbase\" <w@staffing.example>", SES_DATE, SES_MID), "PLATFORM_IMPERSONATION",
-           true);
+    expect(ses_msg("\"Coinbase\" <w@staffing.example>", SES_DATE, SES_MID),
+           "PLATFORM_IMPERSONATION", true);
     expect(ses_msg("\"Staffing news\" <w@staffing.example>", SES_DATE, SES_MID),
            "PLATFORM_IMPERSONATION", false);
     expect(ses_msg("\"Staffing news\" <w@staffing.example>", "Mon, 23 Nov 2026 04:00:00 +0000",
@@ -184,7 +189,7 @@ static void test_platform(void **state)
 }
 
 #define MX_RCVD                                                                                    \
-    "Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.jp "        \
+    "Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.jp "       \
     "(Postfix) with ESMTPS id B\n"
 #define AR_PASS "Authentication-Results: mx.example.jp; dmarc=pass header.from=staffing.example\n"
 
@@ -196,10 +201,11 @@ static void test_auth(void **state)
                               "<w@staffing.example>\nSubject: x\n\nx\n",
                               MX_RCVD);
     expect(m, "AUTH_PASS_NOT_TRUST", true);
-    m = g_strdup_printf("Return-Path: <w@staffing.example>\n%sFrom: \"Ledger\" "
-                        "<w@staffing.example>\nSubject: x\n\nx\n",
-                        "Received: from evil.example (evil.example [198.51.100.66]) by mx.example.jp "
-                        "(Postfix) with ESMTPS id C\n");
+    m = g_strdup_printf(
+        "Return-Path: <w@staffing.example>\n%sFrom: \"Ledger\" "
+        "<w@staffing.example>\nSubject: x\n\nx\n",
+        "Received: from evil.example (evil.example [198.51.100.66]) by mx.example.jp "
+        "(Postfix) with ESMTPS id C\n");
     expect(m, "SPF_FAIL", true);
     m = g_strdup_printf("Return-Path: <w@staffing.example>\n%sFrom: w@staffing.example\nSubject: "
                         "x\n\nx\n",
@@ -281,7 +287,8 @@ static void test_text(void **state)
            "LURE_COMBINATION", true);
     expect(msg("a@shop.example", "x", "", PLAIN, "Urgent: the meeting moved."), "LURE_COMBINATION",
            false);
-    expect(msg("a@shop.example", "x", "", PLAIN, "お客样のカードは一时停止されました。ご确认ください。"),
+    expect(msg("a@shop.example", "x", "", PLAIN,
+               "お客样のカードは一时停止されました。ご确认ください。"),
            "JA_SIMPLIFIED_CHINESE", true);
     expect(msg("a@shop.example", "x", "", PLAIN, "お客様のカードのご利用ありがとうございます。"),
            "JA_SIMPLIFIED_CHINESE", false);
@@ -292,7 +299,8 @@ static void test_text(void **state)
     expect(msg("a@shop.example", "x", "", PLAIN,
                "ア\xe2\x80\x8bカ\xe2\x80\x8bウ\xe2\x80\x8bン\xe2\x80\x8bト"),
            "TEXT_INVISIBLE", true);
-    expect(msg("a@shop.example", "x", "", PLAIN, "family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"),
+    expect(msg("a@shop.example", "x", "", PLAIN,
+               "family \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"),
            "TEXT_INVISIBLE", false);
     gchar *gb = NULL;
     gsize n = 0;
@@ -311,13 +319,14 @@ static void test_headers(void **state)
            false);
     expect(msg("a@shop.example", "x", "Reply-To: b@other.example\n", PLAIN, "x"),
            "REPLYTO_OTHER_DOMAIN", true);
-    expect(msg("a@shop.example", "x", "Reply-To: b@other.example\nList-Id: <l.other.example>\n", PLAIN,
-               "x"),
+    expect(msg("a@shop.example", "x", "Reply-To: b@other.example\nList-Id: <l.other.example>\n",
+               PLAIN, "x"),
            "REPLYTO_OTHER_DOMAIN", false);
     expect(msg("a@shop.example, b@other.example", "x", "", PLAIN, "x"), "MULTIPLE_FROM", true);
     expect(msg("a@shop.example", "x", "", PLAIN, "x"), "MULTIPLE_FROM", false);
-    expect(g_strdup("From: a@shop.example\nDate: Mon, 23 Nov 2026 10:00:00 +0900\nSubject: x\n\nx\n"),
-           "MISSING_MESSAGE_ID", true);
+    expect(
+        g_strdup("From: a@shop.example\nDate: Mon, 23 Nov 2026 10:00:00 +0900\nSubject: x\n\nx\n"),
+        "MISSING_MESSAGE_ID", true);
     expect(msg("a@shop.example", "x", "", PLAIN, "x"), "MISSING_MESSAGE_ID", false);
     expect(g_strdup("From: a@shop.example\nMessage-ID: <1@x.example>\nSubject: x\n\nx\n"),
            "MISSING_DATE", true);
@@ -372,9 +381,9 @@ static void test_attachments(void **state)
     unsigned char mz[256];
     make_pe(mz);
     static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
-    expect(with_attachment("a@shop.example", "invoice.exe", "application/octet-stream", mz,
-                           sizeof mz),
-           "ATTACH_EXECUTABLE", true);
+    expect(
+        with_attachment("a@shop.example", "invoice.exe", "application/octet-stream", mz, sizeof mz),
+        "ATTACH_EXECUTABLE", true);
     expect(with_attachment("a@shop.example", "report.pdf", "application/pdf", pdf, strlen(pdf)),
            "ATTACH_EXECUTABLE", false);
     expect(with_attachment("a@shop.example", "invoice.pdf.exe", "application/octet-stream", mz,
@@ -394,11 +403,13 @@ static void test_attachments(void **state)
     GByteArray *enc = zip("invoice.txt", true), *plain = zip("invoice.txt", false);
     expect(with_attachment("a@shop.example", "docs.zip", "application/zip", enc->data, enc->len),
            "ATTACH_ENCRYPTED_ARCHIVE", true);
-    expect(with_attachment("a@shop.example", "docs.zip", "application/zip", plain->data, plain->len),
-           "ATTACH_ENCRYPTED_ARCHIVE", false);
+    expect(
+        with_attachment("a@shop.example", "docs.zip", "application/zip", plain->data, plain->len),
+        "ATTACH_ENCRYPTED_ARCHIVE", false);
     GByteArray *inner = zip("setup.exe", false);
-    expect(with_attachment("a@shop.example", "docs.zip", "application/zip", inner->data, inner->len),
-           "ATTACH_EXECUTABLE", true);
+    expect(
+        with_attachment("a@shop.example", "docs.zip", "application/zip", inner->data, inner->len),
+        "ATTACH_EXECUTABLE", true);
     g_byte_array_unref(enc);
     g_byte_array_unref(plain);
     g_byte_array_unref(inner);
@@ -411,9 +422,11 @@ static void test_attachments(void **state)
 static void test_verdict_and_explanations(void **state)
 {
     /* every emitted symbol has an explanation in both languages */
-    char *m = msg("\"Amazon.co.jp\" <info@parts-shop.example>", "【重要】Amazonアカウント", "", HTML,
-                  "<p>24時間以内にパスワードを確認してください</p><a href=\"https://amazon-co-jp.verify.top/signin\">"
-                  "https://www.amazon.co.jp/</a>");
+    char *m =
+        msg("\"Amazon.co.jp\" <info@parts-shop.example>", "【重要】Amazonアカウント", "", HTML,
+            "<p>24時間以内にパスワードを確認してください</p><a "
+            "href=\"https://amazon-co-jp.verify.top/signin\">"
+            "https://www.amazon.co.jp/</a>");
     scan_t *s = run(m);
     assert_int_equal(s->verdict, VERDICT_PHISHING);
     assert_true(scan_action(s) >= ACTION_QUARANTINE);
@@ -464,10 +477,14 @@ int main(void)
     }
     conf_free(c);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_brand),      cmocka_unit_test(test_domains),
-        cmocka_unit_test(test_platform),   cmocka_unit_test(test_auth),
-        cmocka_unit_test(test_links),      cmocka_unit_test(test_text),
-        cmocka_unit_test(test_headers),    cmocka_unit_test(test_attachments),
+        cmocka_unit_test(test_brand),
+        cmocka_unit_test(test_domains),
+        cmocka_unit_test(test_platform),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_attachments),
         cmocka_unit_test(test_verdict_and_explanations),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
