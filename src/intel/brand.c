@@ -400,6 +400,33 @@ static bool have_scratch(const brand_db_t *db)
     return true;
 }
 
+char *brand_fold_text(const char *text)
+{
+    size_t n = strlen(text);
+    if (n > BRAND_TEXT_MAX) {
+        n = BRAND_TEXT_MAX;
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    char *cut = g_strndup(text, n);
+    char *norm = normalise_text_n(cut, BRAND_TEXT_MAX, NULL);
+    char *folded = g_utf8_casefold(norm, -1);
+    g_free(norm);
+    g_free(cut);
+    return folded;
+}
+
+unsigned brand_find_folded(const brand_db_t *db, const char *folded, brand_hit_t *hits,
+                           unsigned max)
+{
+    unsigned count = 0;
+    if (folded == NULL || max == 0 || db->hs == NULL || !have_scratch(db))
+        return 0;
+    hs_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
+    hs_scan(db->hs, folded, (unsigned)strlen(folded), 0, scratch, on_hs, &c);
+    return count;
+}
+
 unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field, brand_hit_t *hits,
                     unsigned max)
 {
@@ -407,22 +434,9 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
     if (text == NULL || *text == '\0' || max == 0)
         return 0;
     if (field == BRAND_FIELD_TEXT) {
-        size_t n = strlen(text);
-        if (n > BRAND_TEXT_MAX) {
-            n = BRAND_TEXT_MAX;
-            while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-                n--;
-        }
-        char *cut = g_strndup(text, n);
-        char *norm = normalise_text_n(cut, BRAND_TEXT_MAX, NULL);
-        char *folded = g_utf8_casefold(norm, -1);
-        if (db->hs && have_scratch(db)) {
-            hs_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
-            hs_scan(db->hs, folded, (unsigned)strlen(folded), 0, scratch, on_hs, &c);
-        }
+        char *folded = brand_fold_text(text);
+        count = brand_find_folded(db, folded, hits, max);
         g_free(folded);
-        g_free(norm);
-        g_free(cut);
         return count;
     }
     char *norm = normalise_text(text, NULL);

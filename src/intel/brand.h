@@ -57,6 +57,12 @@ unsigned brand_db_count(const brand_db_t *db);
  * longest name first for each. Returns the number of hits. */
 unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field, brand_hit_t *hits,
                     unsigned max);
+/* The normalised, case-folded form of a body (its first BRAND_TEXT_MAX
+ * bytes) that BRAND_FIELD_TEXT searches, and the search on it: a caller
+ * that also runs the lexicon folds the text once. g_free the result. */
+char *brand_fold_text(const char *text);
+unsigned brand_find_folded(const brand_db_t *db, const char *folded, brand_hit_t *hits,
+                           unsigned max);
 /* True if host (or its registrable domain) is one of the brand's domains
  * or a subdomain of one. */
 bool brand_owns(const brand_t *b, const char *host);

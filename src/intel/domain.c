@@ -102,13 +102,38 @@ char *domain_of_address(const char *addr)
     return g_strstrip(low);
 }
 
+/* The rules ask for the registrable domain of the same few hosts many
+ * times per message (every link against the From domain); IDNA and the PSL
+ * walk cost microseconds each, so answers are cached per thread. The cache
+ * is dropped whole when it reaches DOMAIN_CACHE_MAX entries, which bounds
+ * its memory whatever the input. */
+#define DOMAIN_CACHE_MAX 4096
+static __thread GHashTable *org_cache;
+
 char *domain_org(const char *host)
 {
+    if (host == NULL)
+        return NULL;
+    if (org_cache == NULL)
+        org_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    gpointer key, val;
+    if (g_hash_table_lookup_extended(org_cache, host, &key, &val))
+        return g_strdup(val);
     domain_info_t di;
     domain_info(host, &di);
     char *org = di.org ? g_strdup(di.org) : NULL;
     domain_info_clear(&di);
+    if (g_hash_table_size(org_cache) >= DOMAIN_CACHE_MAX)
+        g_hash_table_remove_all(org_cache);
+    g_hash_table_insert(org_cache, g_strdup(host), g_strdup(org));
     return org;
+}
+
+void domain_cache_clear(void)
+{
+    if (org_cache)
+        g_hash_table_destroy(org_cache);
+    org_cache = NULL;
 }
 
 bool domain_is_within(const char *host, const char *dom)

@@ -37,8 +37,11 @@ void domain_info_clear(domain_info_t *d);
 /* Domain part of an address (after the last '@'), lower case; NULL if none.
  * g_free the result. */
 char *domain_of_address(const char *addr);
-/* Registrable domain of a host (ASCII), or NULL; g_free the result. */
+/* Registrable domain of a host (ASCII), or NULL; g_free the result.
+ * Answers are cached per thread (bounded); domain_cache_clear frees the
+ * calling thread's cache. */
 char *domain_org(const char *host);
+void domain_cache_clear(void);
 /* True if host equals dom or is a subdomain of it (ASCII, case-insensitive). */
 bool domain_is_within(const char *host, const char *dom);
 

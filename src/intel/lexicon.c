@@ -196,6 +196,18 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 static __thread hs_scratch_t *scratch;
 static __thread guint scratch_gen;
 
+void lexicon_scan_folded(const lexicon_t *l, const char *folded, lexicon_hits_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (l == NULL || l->hs == NULL || folded == NULL || *folded == '\0')
+        return;
+    if ((scratch && scratch_gen == l->gen) || hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
+        scratch_gen = l->gen;
+        scan_ctx_t c = {l, out, folded, strlen(folded)};
+        hs_scan(l->hs, folded, (unsigned)strlen(folded), 0, scratch, on_match, &c);
+    }
+}
+
 void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits_t *out)
 {
     memset(out, 0, sizeof *out);

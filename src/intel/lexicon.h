@@ -32,5 +32,7 @@ void lexicon_free(lexicon_t *l);
 int lexicon_group(const lexicon_t *l, const char *name);
 /* Scan UTF-8 text (normalised and folded here; at most max bytes). */
 void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits_t *out);
+/* The same on text already normalised and case-folded (brand_fold_text). */
+void lexicon_scan_folded(const lexicon_t *l, const char *folded, lexicon_hits_t *out);
 
 #endif

@@ -127,13 +127,24 @@ static void collect_facts(engine_t *e, scan_t *s)
     if (s->msg->subject)
         f->n_subject = brand_find(e->brands, s->msg->subject, BRAND_FIELD_SUBJECT, f->subject_hits,
                                   G_N_ELEMENTS(f->subject_hits));
+    /* the body is normalised and folded once for brands and lure phrases;
+     * the subject's phrases count with it */
+    char *folded = brand_fold_text(s->msg->text ? s->msg->text : "");
     if (s->msg->text)
-        f->n_body = brand_find(e->brands, s->msg->text, BRAND_FIELD_TEXT, f->body_hits,
-                               G_N_ELEMENTS(f->body_hits));
-    char *st = g_strconcat(s->msg->subject ? s->msg->subject : "", "\n",
-                           s->msg->text ? s->msg->text : "", NULL);
-    lexicon_scan(e->lexicon, st, BRAND_TEXT_MAX, &f->lex);
-    g_free(st);
+        f->n_body = brand_find_folded(e->brands, folded, f->body_hits, G_N_ELEMENTS(f->body_hits));
+    lexicon_scan_folded(e->lexicon, folded, &f->lex);
+    g_free(folded);
+    if (s->msg->subject) {
+        lexicon_hits_t sh;
+        char *fs = brand_fold_text(s->msg->subject);
+        lexicon_scan_folded(e->lexicon, fs, &sh);
+        g_free(fs);
+        for (int g = 0; g < LEXICON_MAX_GROUPS; g++) {
+            f->lex.count[g] += sh.count[g];
+            if (sh.first[g])
+                f->lex.first[g] = sh.first[g];
+        }
+    }
     f->verified_dkim = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; s->auth && i < s->auth->dkim->len; i++) {
         const authmsg_dkim_t *d = s->auth->dkim->pdata[i];
