@@ -106,7 +106,9 @@ char *normalise_text_n(const char *utf8, size_t max_bytes, normalise_flags_t *fl
             f.combining++;
             continue;
         }
-        if (u_isalpha(c)) {
+        if (flags == NULL) {
+            /* bodies: only the text is wanted, not the script statistics */
+        } else if (u_isalpha(c)) {
             UScriptCode sc = uscript_getScript(c, &e);
             if (U_FAILURE(e))
                 e = U_ZERO_ERROR;
