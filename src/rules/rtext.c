@@ -165,6 +165,15 @@ void rtext_run(engine_t *e, scan_t *s)
     bool ask = (cred >= 0 && lx->count[cred]) || (rew >= 0 && lx->count[rew]);
     if (pressure && ask && has_link)
         scan_add_symbol(s, "LURE_COMBINATION", NULL, NULL, "pressure + request + link");
+    /* business e-mail compromise needs no link: a free mail box asking for
+     * money or records, with pressure or a reply steered elsewhere */
+    int bec = lexicon_group(e->lexicon, "bec");
+    const identity_t *rt = identity_find(s->identities, ID_REPLY_TO);
+    bool steered =
+        rt && rt->org_domain && s->facts.from_org && strcmp(rt->org_domain, s->facts.from_org) != 0;
+    if (bec >= 0 && lx->count[bec] && s->facts.from_freemail && (pressure || steered))
+        scan_add_symbol(s, "BEC_REQUEST", lx->first[bec], NULL, "\"%s\" from %s", lx->first[bec],
+                        s->facts.from ? s->facts.from->address : "?");
 
     const char *text = s->msg->text ? s->msg->text : "";
     char *all = g_strconcat(s->msg->subject ? s->msg->subject : "", "\n", text, NULL);

@@ -282,6 +282,12 @@ static void test_text(void **state)
     expect(msg("a@shop.example", "x", "", PLAIN, "Congratulations, you have won!"), "LURE_REWARD",
            true);
     expect(msg("a@shop.example", "x", "", PLAIN, "We won the match."), "LURE_REWARD", false);
+    expect(msg("\"Jane Doe\" <ceo.jane.doe@gmail.com>", "Urgent: need W2s", "", PLAIN,
+               "Send me the W2s of all staff today."),
+           "BEC_REQUEST", true);
+    expect(msg("\"Jane Doe\" <jane@shop.example>", "Urgent: need W2s", "", PLAIN,
+               "Send me the W2s of all staff today."),
+           "BEC_REQUEST", false);
     expect(msg("a@shop.example", "x", "", PLAIN,
                "Urgent: confirm your password at https://x.example/ within 24 hours."),
            "LURE_COMBINATION", true);
