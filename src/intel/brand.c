@@ -10,6 +10,7 @@
 #include "intel/domain.h"
 #include "intel/normalise.h"
 #include "util/slice.h"
+#include "util/readfile.h"
 
 #define BRAND_DB_MAX_BYTES (4 * 1024 * 1024)
 #define BRAND_NAME_MAX     128
@@ -202,19 +203,10 @@ fail:
 
 brand_db_t *brand_db_load(const char *path, char **err)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *ge = NULL;
-    if (!g_file_get_contents(path, &text, &len, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
+    size_t len = 0;
+    char *text = readfile(path, BRAND_DB_MAX_BYTES, &len, err);
+    if (text == NULL)
         return NULL;
-    }
-    if (len > BRAND_DB_MAX_BYTES) {
-        *err = g_strdup_printf("%s: larger than %d bytes", path, BRAND_DB_MAX_BYTES);
-        g_free(text);
-        return NULL;
-    }
     brand_db_t *db = brand_db_parse(path, text, len, err);
     g_free(text);
     return db;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/slice.h"
+#include "util/readfile.h"
 
 #define DOMLIST_MAX_BYTES (8 * 1024 * 1024)
 
@@ -36,19 +37,10 @@ domlist_t *domlist_parse(const char *text, size_t len)
 
 domlist_t *domlist_load(const char *path, char **err)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *ge = NULL;
-    if (!g_file_get_contents(path, &text, &len, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
+    size_t len = 0;
+    char *text = readfile(path, DOMLIST_MAX_BYTES, &len, err);
+    if (text == NULL)
         return NULL;
-    }
-    if (len > DOMLIST_MAX_BYTES) {
-        *err = g_strdup_printf("%s: larger than %d bytes", path, DOMLIST_MAX_BYTES);
-        g_free(text);
-        return NULL;
-    }
     domlist_t *l = domlist_parse(text, len);
     g_free(text);
     return l;

@@ -10,6 +10,7 @@
 
 #include "intel/normalise.h"
 #include "util/slice.h"
+#include "util/readfile.h"
 
 #define LEXICON_MAX_BYTES (4 * 1024 * 1024)
 
@@ -141,19 +142,10 @@ fail:
 
 lexicon_t *lexicon_load(const char *path, char **err)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *ge = NULL;
-    if (!g_file_get_contents(path, &text, &len, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
+    size_t len = 0;
+    char *text = readfile(path, LEXICON_MAX_BYTES, &len, err);
+    if (text == NULL)
         return NULL;
-    }
-    if (len > LEXICON_MAX_BYTES) {
-        *err = g_strdup_printf("%s: too large", path);
-        g_free(text);
-        return NULL;
-    }
     lexicon_t *l = lexicon_parse(path, text, len, err);
     g_free(text);
     return l;

@@ -12,6 +12,10 @@
 #include "rules/rules.h"
 #include "util/log.h"
 #include "util/paths.h"
+#include "util/readfile.h"
+
+/* Word lists (readings, link words) are a few KB; this bounds a broken one. */
+#define ENGINE_LIST_MAX_BYTES (1024 * 1024)
 
 static double conf_double(conf_t *c, const char *key, double dflt, char **err)
 {
@@ -38,13 +42,9 @@ static domlist_t *load_list(const char *name, char **err)
 static GHashTable *load_readings(char **err)
 {
     char *path = paths_data_file("readings.txt");
-    gchar *text = NULL;
-    GError *ge = NULL;
+    char *text = readfile(path, ENGINE_LIST_MAX_BYTES, NULL, err);
     GHashTable *h = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
-    } else {
+    if (text) {
         h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         gchar **lines = g_strsplit(text, "\n", -1);
         for (gchar **l = lines; *l; l++) {
@@ -63,13 +63,9 @@ static GHashTable *load_readings(char **err)
 static char **load_words(const char *name, char **err)
 {
     char *path = paths_data_file(name);
-    gchar *text = NULL;
-    GError *ge = NULL;
+    char *text = readfile(path, ENGINE_LIST_MAX_BYTES, NULL, err);
     char **out = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
-    } else {
+    if (text) {
         GPtrArray *a = g_ptr_array_new();
         gchar **lines = g_strsplit(text, "\n", -1);
         for (gchar **l = lines; *l; l++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/slice.h"
+#include "util/readfile.h"
 
 /* A symbols file is small; this bounds a mistaken or hostile one. */
 #define RULESET_MAX_BYTES (4 * 1024 * 1024)
@@ -122,19 +123,10 @@ fail:
 
 ruleset_t *ruleset_load(const char *path, char **err)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *ge = NULL;
-    if (!g_file_get_contents(path, &text, &len, &ge)) {
-        *err = g_strdup_printf("%s: %s", path, ge->message);
-        g_error_free(ge);
+    size_t len = 0;
+    char *text = readfile(path, RULESET_MAX_BYTES, &len, err);
+    if (text == NULL)
         return NULL;
-    }
-    if (len > RULESET_MAX_BYTES) {
-        *err = g_strdup_printf("%s: larger than %d bytes", path, RULESET_MAX_BYTES);
-        g_free(text);
-        return NULL;
-    }
     ruleset_t *rs = ruleset_parse(path, text, len, err);
     g_free(text);
     return rs;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/slice.h"
+#include "util/readfile.h"
 
 struct conf {
     GHashTable *values; /* key -> GPtrArray of char* */
@@ -96,19 +97,10 @@ fail:
 
 int conf_load_file(conf_t *c, const char *path, char **err)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    if (!g_file_get_contents(path, &text, &len, &gerr)) {
-        *err = g_strdup_printf("%s: %s", path, gerr->message);
-        g_error_free(gerr);
+    size_t len = 0;
+    char *text = readfile(path, CONF_MAX_BYTES, &len, err);
+    if (text == NULL)
         return -1;
-    }
-    if (len > CONF_MAX_BYTES) {
-        *err = g_strdup_printf("%s: larger than %d bytes", path, CONF_MAX_BYTES);
-        g_free(text);
-        return -1;
-    }
     int rc = conf_load_text(c, path, text, len, err);
     g_free(text);
     return rc;
