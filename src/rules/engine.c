@@ -144,6 +144,20 @@ engine_t *engine_new(conf_t *conf, char **err)
         goto fail;
     if ((e->url_words = load_words("url-paths.txt", err)) == NULL)
         goto fail;
+    path = paths_data_file("attachments.conf");
+    conf_t *att = conf_new();
+    int arc = conf_load_file(att, path, err);
+    g_free(path);
+    if (arc == 0) {
+        e->exec_ext = g_strdupv((gchar **)conf_get_list(att, "executable_extensions"));
+        e->exec_types = g_strdupv((gchar **)conf_get_list(att, "executable_types"));
+        e->doc_ext = g_strdupv((gchar **)conf_get_list(att, "document_extensions"));
+        e->macro_ext = g_strdupv((gchar **)conf_get_list(att, "macro_extensions"));
+        e->html_ext = g_strdupv((gchar **)conf_get_list(att, "html_extensions"));
+    }
+    conf_free(att);
+    if (arc != 0)
+        goto fail;
     return e;
 fail:
     engine_free(e);
@@ -216,6 +230,11 @@ void engine_free(engine_t *e)
     domlist_free(e->redirectors);
     domlist_free(e->free_hosting);
     g_strfreev(e->url_words);
+    g_strfreev(e->exec_ext);
+    g_strfreev(e->exec_types);
+    g_strfreev(e->doc_ext);
+    g_strfreev(e->macro_ext);
+    g_strfreev(e->html_ext);
     g_strfreev(e->own_domains);
     g_strfreev(e->trust.hosts);
     g_strfreev(e->trust.authserv_ids);

@@ -47,6 +47,8 @@ typedef struct engine {
     GHashTable *readings; /* kanji word -> kana reading (spliced readings) */
     domlist_t *freemail, *shorteners, *redirectors, *free_hosting;
     char **url_words;   /* lure words in link paths */
+    /* attachment knowledge (data/attachments.conf) */
+    char **exec_ext, **exec_types, **doc_ext, **macro_ext, **html_ext;
     char **own_domains; /* the organisation's registrable domains */
     mail_trust_t trust;
     /* authentication: the resolver (made on first use) and an envelope
