@@ -4,10 +4,10 @@
  */
 #include "intel/brand.h"
 
-#include <hs/hs.h>
 #include <string.h>
 
 #include "intel/domain.h"
+#include "intel/litset.h"
 #include "intel/normalise.h"
 #include "util/slice.h"
 #include "util/readfile.h"
@@ -27,14 +27,11 @@ typedef struct bname {
     bool long_name; /* five characters or more: skeleton and squeezed forms are safe */
 } bname_t;
 
-static gint db_gen; /* generations handed to databases */
-
 struct brand_db {
     GPtrArray *brands;     /* brand_t* */
     GPtrArray *names;      /* bname_t* */
     GHashTable *by_domain; /* domain -> brand_t* */
-    hs_database_t *hs;     /* folded names for bodies; id = index into names */
-    guint gen;             /* identifies this database to the per-thread scratch */
+    litset_t *lits;        /* folded names for bodies; id = index into names */
 };
 
 static void brand_free(gpointer p)
@@ -93,34 +90,26 @@ static int compile(brand_db_t *db, char **err)
 {
     guint n = db->names->len;
     const char **pats = g_new0(const char *, n);
-    unsigned *flags = g_new0(unsigned, n), *ids = g_new0(unsigned, n);
-    size_t *lens = g_new0(size_t, n);
+    unsigned *ids = g_new0(unsigned, n);
     unsigned k = 0;
     for (guint i = 0; i < n; i++) {
         bname_t *bn = db->names->pdata[i];
         if (bn->whole || bn->exact_case || bn->folded[0] == '\0')
             continue;
         pats[k] = bn->folded;
-        lens[k] = strlen(bn->folded);
-        flags[k] = 0;
         ids[k] = i;
         k++;
     }
-    int rc = 0;
-    if (k > 0) {
-        hs_compile_error_t *ce = NULL;
-        if (hs_compile_lit_multi(pats, flags, ids, lens, k, HS_MODE_BLOCK, NULL, &db->hs, &ce) !=
-            HS_SUCCESS) {
-            *err = g_strdup_printf("brands: Hyperscan: %s", ce ? ce->message : "compile failed");
-            hs_free_compile_error(ce);
-            rc = -1;
-        }
-    }
+    char *e = NULL;
+    db->lits = litset_new(pats, ids, k, &e);
     g_free(pats);
-    g_free(flags);
     g_free(ids);
-    g_free(lens);
-    return rc;
+    if (db->lits == NULL) {
+        *err = g_strdup_printf("brands: %s", e);
+        g_free(e);
+        return -1;
+    }
+    return 0;
 }
 
 brand_db_t *brand_db_parse(const char *fname, const char *text, size_t len, char **err)
@@ -194,7 +183,6 @@ brand_db_t *brand_db_parse(const char *fname, const char *text, size_t len, char
     }
     if (compile(db, err) != 0)
         goto fail;
-    db->gen = (guint)g_atomic_int_add(&db_gen, 1) + 1;
     return db;
 fail:
     brand_db_free(db);
@@ -216,8 +204,7 @@ void brand_db_free(brand_db_t *db)
 {
     if (db == NULL)
         return;
-    if (db->hs)
-        hs_free_database(db->hs);
+    litset_free(db->lits);
     g_hash_table_destroy(db->by_domain);
     g_ptr_array_unref(db->names);
     g_ptr_array_unref(db->brands);
@@ -353,43 +340,26 @@ static bool add_hit(brand_hit_t *hits, unsigned *count, unsigned max, const bnam
     return true;
 }
 
-typedef struct hs_ctx {
+typedef struct match_ctx {
     const brand_db_t *db;
     const char *hay;
     size_t hay_len;
     brand_hit_t *hits;
     unsigned *count;
     unsigned max;
-} hs_ctx_t;
+} match_ctx_t;
 
-static int on_hs(unsigned int id, unsigned long long from, unsigned long long to, unsigned int fl,
-                 void *ctx)
+static int on_lit(unsigned id, size_t end, void *ctx)
 {
-    hs_ctx_t *c = ctx;
+    match_ctx_t *c = ctx;
     const bname_t *n = c->db->names->pdata[id];
     size_t len = strlen(n->folded);
-    if (to < len || to > c->hay_len)
+    if (end < len || end > c->hay_len)
         return 0;
-    const char *at = c->hay + (to - len);
+    const char *at = c->hay + (end - len);
     if (bounded(n, c->hay, at, len))
         add_hit(c->hits, c->count, c->max, n, "text");
     return 0;
-}
-
-/* One scratch per thread, sized for the database it last served:
- * hs_alloc_scratch validates the whole database, far too costly per
- * message, so it runs only when the database changes. */
-static __thread hs_scratch_t *scratch;
-static __thread guint scratch_gen;
-
-static bool have_scratch(const brand_db_t *db)
-{
-    if (scratch && scratch_gen == db->gen)
-        return true;
-    if (hs_alloc_scratch(db->hs, &scratch) != HS_SUCCESS)
-        return false;
-    scratch_gen = db->gen;
-    return true;
 }
 
 char *brand_fold_text(const char *text)
@@ -412,10 +382,10 @@ unsigned brand_find_folded(const brand_db_t *db, const char *folded, brand_hit_t
                            unsigned max)
 {
     unsigned count = 0;
-    if (folded == NULL || max == 0 || db->hs == NULL || !have_scratch(db))
+    if (folded == NULL || max == 0)
         return 0;
-    hs_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
-    hs_scan(db->hs, folded, (unsigned)strlen(folded), 0, scratch, on_hs, &c);
+    match_ctx_t c = {db, folded, strlen(folded), hits, &count, max};
+    litset_scan(db->lits, folded, c.hay_len, on_lit, &c);
     return count;
 }
 

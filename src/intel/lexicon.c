@@ -5,9 +5,9 @@
 
 #include <glib.h>
 #include <stdbool.h>
-#include <hs/hs.h>
 #include <string.h>
 
+#include "intel/litset.h"
 #include "intel/normalise.h"
 #include "util/slice.h"
 #include "util/readfile.h"
@@ -20,14 +20,11 @@ typedef struct phrase {
     char *folded;
 } phrase_t;
 
-static gint lex_gen; /* generations handed to lexicons */
-
 struct lexicon {
     char *groups[LEXICON_MAX_GROUPS];
     int ngroups;
     GPtrArray *phrases; /* phrase_t* */
-    hs_database_t *hs;
-    guint gen; /* identifies this database to the per-thread scratch */
+    litset_t *lits;
 };
 
 static void phrase_free(gpointer p)
@@ -44,8 +41,7 @@ void lexicon_free(lexicon_t *l)
         return;
     for (int i = 0; i < l->ngroups; i++)
         g_free(l->groups[i]);
-    if (l->hs)
-        hs_free_database(l->hs);
+    litset_free(l->lits);
     g_ptr_array_unref(l->phrases);
     g_free(l);
 }
@@ -108,32 +104,22 @@ lexicon_t *lexicon_parse(const char *fname, const char *text, size_t len, char *
         g_strfreev(parts);
         g_free(val);
     }
-    if (l->phrases->len) {
-        guint n = l->phrases->len;
-        const char **pats = g_new0(const char *, n);
-        unsigned *flags = g_new0(unsigned, n), *ids = g_new0(unsigned, n);
-        size_t *lens = g_new0(size_t, n);
-        for (guint i = 0; i < n; i++) {
-            phrase_t *x = l->phrases->pdata[i];
-            pats[i] = x->folded;
-            lens[i] = strlen(x->folded);
-            ids[i] = i;
-            flags[i] = 0; /* every position: the first may fail the word test */
-        }
-        hs_compile_error_t *ce = NULL;
-        hs_error_t rc =
-            hs_compile_lit_multi(pats, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &l->hs, &ce);
-        g_free(pats);
-        g_free(flags);
-        g_free(ids);
-        g_free(lens);
-        if (rc != HS_SUCCESS) {
-            *err = g_strdup_printf("%s: Hyperscan: %s", fname, ce ? ce->message : "failed");
-            hs_free_compile_error(ce);
-            goto fail;
-        }
+    guint n = l->phrases->len;
+    const char **pats = g_new0(const char *, n + 1);
+    unsigned *ids = g_new0(unsigned, n + 1);
+    for (guint i = 0; i < n; i++) {
+        pats[i] = ((phrase_t *)l->phrases->pdata[i])->folded;
+        ids[i] = i;
     }
-    l->gen = (guint)g_atomic_int_add(&lex_gen, 1) + 1;
+    char *e = NULL;
+    l->lits = litset_new(pats, ids, n, &e);
+    g_free(pats);
+    g_free(ids);
+    if (l->lits == NULL) {
+        *err = g_strdup_printf("%s: %s", fname, e);
+        g_free(e);
+        goto fail;
+    }
     return l;
 fail:
     lexicon_free(l);
@@ -163,8 +149,7 @@ static bool alnum(unsigned char c)
     return c < 0x80 && g_ascii_isalnum(c);
 }
 
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
-                    unsigned int flags, void *ctx)
+static int on_match(unsigned id, size_t to, void *ctx)
 {
     scan_ctx_t *c = ctx;
     const phrase_t *x = c->l->phrases->pdata[id];
@@ -183,35 +168,23 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     return 0;
 }
 
-/* One scratch per thread, re-sized only when the database changes
- * (hs_alloc_scratch validates the whole database). */
-static __thread hs_scratch_t *scratch;
-static __thread guint scratch_gen;
-
 void lexicon_scan_folded(const lexicon_t *l, const char *folded, lexicon_hits_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (l == NULL || l->hs == NULL || folded == NULL || *folded == '\0')
+    if (l == NULL || folded == NULL || *folded == '\0')
         return;
-    if ((scratch && scratch_gen == l->gen) || hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
-        scratch_gen = l->gen;
-        scan_ctx_t c = {l, out, folded, strlen(folded)};
-        hs_scan(l->hs, folded, (unsigned)strlen(folded), 0, scratch, on_match, &c);
-    }
+    scan_ctx_t c = {l, out, folded, strlen(folded)};
+    litset_scan(l->lits, folded, c.hay_len, on_match, &c);
 }
 
 void lexicon_scan(const lexicon_t *l, const char *text, size_t max, lexicon_hits_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (l == NULL || l->hs == NULL || text == NULL || *text == '\0')
+    if (l == NULL || text == NULL || *text == '\0')
         return;
     char *n = normalise_text_n(text, max, NULL);
     char *folded = g_utf8_casefold(n, -1);
-    if ((scratch && scratch_gen == l->gen) || hs_alloc_scratch(l->hs, &scratch) == HS_SUCCESS) {
-        scratch_gen = l->gen;
-        scan_ctx_t c = {l, out, folded, strlen(folded)};
-        hs_scan(l->hs, folded, (unsigned)strlen(folded), 0, scratch, on_match, &c);
-    }
+    lexicon_scan_folded(l, folded, out);
     g_free(folded);
     g_free(n);
 }

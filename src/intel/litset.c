@@ -1,0 +1,77 @@
+/*
+ * litset.c - literal multi-pattern search through Hyperscan; see litset.h.
+ */
+#include "intel/litset.h"
+
+#include <glib.h>
+#include <hs/hs.h>
+#include <string.h>
+
+struct litset {
+    hs_database_t *db; /* NULL for an empty set */
+    guint gen;
+};
+
+static gint generations;
+static __thread hs_scratch_t *scratch;
+static __thread guint scratch_gen;
+
+litset_t *litset_new(const char *const *lits, const unsigned *ids, unsigned n, char **err)
+{
+    litset_t *s = g_new0(litset_t, 1);
+    s->gen = (guint)g_atomic_int_add(&generations, 1) + 1;
+    if (n == 0)
+        return s;
+    unsigned *flags = g_new0(unsigned, n);
+    size_t *lens = g_new0(size_t, n);
+    for (unsigned i = 0; i < n; i++)
+        lens[i] = strlen(lits[i]);
+    hs_compile_error_t *ce = NULL;
+    hs_error_t rc =
+        hs_compile_lit_multi(lits, flags, ids, lens, n, HS_MODE_BLOCK, NULL, &s->db, &ce);
+    g_free(flags);
+    g_free(lens);
+    if (rc != HS_SUCCESS) {
+        *err = g_strdup_printf("Hyperscan: %s", ce ? ce->message : "compile failed");
+        hs_free_compile_error(ce);
+        g_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+typedef struct scan_ctx {
+    litset_match_fn fn;
+    void *ctx;
+} scan_ctx_t;
+
+static int on_hs(unsigned int id, unsigned long long from, unsigned long long to,
+                 unsigned int flags, void *ctx)
+{
+    scan_ctx_t *c = ctx;
+    return c->fn(id, (size_t)to, c->ctx);
+}
+
+int litset_scan(const litset_t *s, const char *text, size_t len, litset_match_fn on_match,
+                void *ctx)
+{
+    if (s == NULL || s->db == NULL || len == 0)
+        return 0;
+    if (scratch == NULL || scratch_gen != s->gen) {
+        if (hs_alloc_scratch(s->db, &scratch) != HS_SUCCESS)
+            return -1;
+        scratch_gen = s->gen;
+    }
+    scan_ctx_t c = {on_match, ctx};
+    hs_scan(s->db, text, (unsigned)MIN(len, (size_t)G_MAXUINT), 0, scratch, on_hs, &c);
+    return 0;
+}
+
+void litset_free(litset_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->db)
+        hs_free_database(s->db);
+    g_free(s);
+}
