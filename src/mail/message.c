@@ -201,7 +201,6 @@ typedef struct parse {
     GMimeParserOptions *opts;
     GString *text;
     unsigned parts;
-    size_t urls_seen;
 } parse_t;
 
 static void on_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
@@ -519,7 +518,6 @@ static void take_text_part(parse_t *ps, GMimePart *part, bool is_html, bool show
         if (show)
             append_text(ps, cr.utf8, cr.len);
         size_t seen = urls_find(cr.utf8, cr.len, ps->m->links, MAIL_MAX_URLS);
-        ps->urls_seen += seen;
         if (ps->m->links->len >= MAIL_MAX_URLS && seen > 0)
             mail_msg_anomaly(ps->m, MAIL_ANOM_URL_LIMIT, "more than %d links", MAIL_MAX_URLS);
     }

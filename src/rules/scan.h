@@ -53,9 +53,9 @@ typedef struct scan_facts {
     unsigned n_subject;
     brand_hit_t body_hits[4];
     unsigned n_body;
-    lexicon_hits_t lex;            /* lure phrases in subject and text */
-    GPtrArray *verified_dkim;      /* char*: d= domains a trusted A-R says passed */
-    const char *dmarc_pass_domain; /* header.from of a trusted dmarc=pass */
+    lexicon_hits_t lex;       /* lure phrases in subject and text */
+    GPtrArray *verified_dkim; /* char*: d= domains whose DKIM passed (verified or trusted A-R) */
+    const char *dmarc_pass_domain; /* From domain of a DMARC pass, or NULL */
 } scan_facts_t;
 
 typedef struct scan_link {
