@@ -4,7 +4,7 @@
  * GMime does the MIME and RFC 2047/2231 work; this file walks its tree
  * with our own limits (depth, parts, text, links, attachments), converts
  * every text part through charset.c, hands HTML to html.c and plain text
- * to urls.c, describes attachments (libmagic, SHA-256), and turns GMime's
+ * to urls.c, describes attachments (sniff.c, SHA-256), and turns GMime's
  * parser warnings into anomalies. GMime's own nesting guard
  * (GMIME_CRIT_NESTING_OVERFLOW) bounds its recursion; ours bounds the walk.
  *
@@ -26,6 +26,7 @@
 #include "mail/link.h"
 #include "mail/received.h"
 #include "mail/rfc2047.h"
+#include "mail/sniff.h"
 #include "mail/urls.h"
 #include "util/hash.h"
 
@@ -555,8 +556,7 @@ static void take_attachment(parse_t *ps, GMimePart *part)
     const char *bytes = (ba && ba->data) ? (const char *)ba->data : "";
     a->size = ba ? ba->len : 0;
     hash_sha256_hex(bytes, a->size, a->sha256);
-    const char *sniff = magic_cookie ? magic_buffer(magic_cookie, bytes, a->size) : NULL;
-    a->sniffed_type = g_strdup(sniff ? sniff : "");
+    a->sniffed_type = g_strdup(sniff_type(magic_cookie, bytes, a->size));
     attach_inspect(a, bytes, a->size);
     g_ptr_array_add(ps->m->attachments, a);
     /* An HTML attachment is a page the reader opens locally: its links and

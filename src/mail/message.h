@@ -59,7 +59,7 @@ typedef struct mail_link {
 typedef struct mail_attachment {
     char *filename;      /* decoded (RFC 2231/2047), "" if none */
     char *declared_type; /* Content-Type as declared, lower case */
-    char *sniffed_type;  /* MIME type from libmagic on the decoded bytes */
+    char *sniffed_type;  /* MIME type of the decoded bytes (sniff.h) */
     size_t size;         /* decoded size in bytes */
     char sha256[65];     /* hex of the decoded bytes */
     bool inline_part;    /* Content-Disposition: inline */
