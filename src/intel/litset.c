@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <hs/hs.h>
+#include <stdbool.h>
 #include <string.h>
 
 struct litset {
@@ -13,8 +14,23 @@ struct litset {
 };
 
 static gint generations;
+/* One scratch per thread serves every set: hs_alloc_scratch() grows it to
+ * fit each new database and it stays valid for the earlier ones. The
+ * generations it has been fitted to are remembered so that the (costly,
+ * validating) call happens once per thread and set, not once per scan. */
+#define FITTED_MAX 32
 static __thread hs_scratch_t *scratch;
-static __thread guint scratch_gen;
+static __thread guint fitted[FITTED_MAX];
+static __thread unsigned n_fitted;
+
+static bool scratch_fits(guint gen)
+{
+    for (unsigned i = 0; i < n_fitted; i++) {
+        if (fitted[i] == gen)
+            return true;
+    }
+    return false;
+}
 
 litset_t *litset_new(const char *const *lits, const unsigned *ids, unsigned n, char **err)
 {
@@ -57,10 +73,12 @@ int litset_scan(const litset_t *s, const char *text, size_t len, litset_match_fn
 {
     if (s == NULL || s->db == NULL || len == 0)
         return 0;
-    if (scratch == NULL || scratch_gen != s->gen) {
+    if (scratch == NULL || !scratch_fits(s->gen)) {
         if (hs_alloc_scratch(s->db, &scratch) != HS_SUCCESS)
             return -1;
-        scratch_gen = s->gen;
+        if (n_fitted == FITTED_MAX)
+            n_fitted = 0; /* forget old sets; they are only re-fitted */
+        fitted[n_fitted++] = s->gen;
     }
     scan_ctx_t c = {on_match, ctx};
     hs_scan(s->db, text, (unsigned)MIN(len, (size_t)G_MAXUINT), 0, scratch, on_hs, &c);

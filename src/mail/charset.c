@@ -92,6 +92,74 @@ static bool has_jis_escape(const char *p, size_t n)
     return false;
 }
 
+/* Charsets whose bytes below 0x80 are ASCII: 7-bit text in them converts
+ * to itself. (Not ISO-2022-*, UTF-7, HZ or UTF-16, whose 7-bit bytes mean
+ * other characters, nor labels iconv may not know.) */
+static bool ascii_compatible(const char *cs)
+{
+    static const char *const prefixes[] = {"WINDOWS-125", "ISO-8859-", "KOI8-"};
+    static const char *const exact[] = {"CP932", "EUC-JP-MS", "GB18030", "BIG5-HKSCS", "CP949"};
+    for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++)
+        if (strncmp(cs, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    for (size_t i = 0; i < G_N_ELEMENTS(exact); i++)
+        if (strcmp(cs, exact[i]) == 0)
+            return true;
+    return false;
+}
+
+/* iconv_open() costs a search of glibc's converter modules: the handles
+ * are kept per thread, a few charsets at a time (mail mostly uses two or
+ * three), and reset before each use. */
+#define ICONV_CACHE 8
+typedef struct iconv_cache {
+    char name[32];
+    GIConv cd;
+} iconv_cache_t;
+
+static void iconv_cache_free(gpointer p)
+{
+    iconv_cache_t *c = p;
+    for (int i = 0; i < ICONV_CACHE; i++)
+        if (c[i].name[0])
+            g_iconv_close(c[i].cd);
+    g_free(c);
+}
+
+static GPrivate iconv_key = G_PRIVATE_INIT(iconv_cache_free);
+
+/* A reset handle from UTF-8's point of view, or (GIConv)-1 if iconv does
+ * not know the charset. */
+static GIConv iconv_for(const char *from)
+{
+    iconv_cache_t *c = g_private_get(&iconv_key);
+    if (c == NULL) {
+        c = g_new0(iconv_cache_t, ICONV_CACHE);
+        g_private_set(&iconv_key, c);
+    }
+    for (int i = 0; i < ICONV_CACHE; i++) {
+        if (c[i].name[0] && strcmp(c[i].name, from) == 0) {
+            g_iconv(c[i].cd, NULL, NULL, NULL, NULL);
+            return c[i].cd;
+        }
+    }
+    GIConv cd = g_iconv_open("UTF-8", from);
+    if (cd == (GIConv)-1 || strlen(from) >= sizeof c[0].name)
+        return cd; /* unknown, or too long a name to keep (caller closes) */
+    /* the last slot gives way; earlier slots keep the common charsets */
+    int slot = ICONV_CACHE - 1;
+    for (int i = 0; i < ICONV_CACHE; i++)
+        if (!c[i].name[0]) {
+            slot = i;
+            break;
+        }
+    if (c[slot].name[0])
+        g_iconv_close(c[slot].cd);
+    g_strlcpy(c[slot].name, from, sizeof c[slot].name);
+    c[slot].cd = cd;
+    return cd;
+}
+
 /* Convert strictly; NULL if the charset is unknown or any byte is invalid.
  * *unknown is set when iconv does not know the charset at all. */
 static char *convert(const char *p, size_t n, const char *from, size_t *outlen, bool *unknown)
@@ -105,15 +173,20 @@ static char *convert(const char *p, size_t n, const char *from, size_t *outlen, 
         *outlen = n;
         return g_strndup(p, n);
     }
-    char *r = g_convert(p, (gssize)n, "UTF-8", from, &rd, &wr, &err);
+    if (!has_8bit(p, n) && ascii_compatible(from)) {
+        *outlen = n;
+        return g_strndup(p, n);
+    }
+    GIConv cd = iconv_for(from);
+    if (cd == (GIConv)-1) {
+        if (unknown)
+            *unknown = true;
+        return NULL;
+    }
+    char *r = g_convert_with_iconv(p, (gssize)n, cd, &rd, &wr, &err);
+    if (strlen(from) >= sizeof((iconv_cache_t *)0)->name)
+        g_iconv_close(cd);
     if (r == NULL) {
-        if (unknown) {
-            GIConv cd = g_iconv_open("UTF-8", from);
-            if (cd == (GIConv)-1)
-                *unknown = true;
-            else
-                g_iconv_close(cd);
-        }
         g_clear_error(&err);
         return NULL;
     }
