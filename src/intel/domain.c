@@ -32,6 +32,31 @@ static bool is_ip(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+/* An ASCII name that IDNA2008 lookup (libidn2) passes through unchanged:
+ * no label longer than 63 bytes, starting or ending with a hyphen, or with
+ * hyphens in its third and fourth places (which covers "xn--" labels, whose
+ * punycode libidn2 must check). Anything else takes the libidn2 path. */
+static bool ascii_labels_pass(const char *d)
+{
+    const char *label = d;
+    for (const char *p = d;; p++) {
+        if (*p == '.' || *p == '\0') {
+            size_t len = (size_t)(p - label);
+            if (len > 63)
+                return false;
+            if (len > 0 && (label[0] == '-' || label[len - 1] == '-'))
+                return false;
+            if (len >= 4 && label[2] == '-' && label[3] == '-')
+                return false;
+            if (*p == '\0')
+                return true;
+            label = p + 1;
+        } else if ((unsigned char)*p < 0x21 || (unsigned char)*p == 0x7f) {
+            return false; /* controls and spaces: let libidn2 decide */
+        }
+    }
+}
+
 void domain_info(const char *host, domain_info_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -59,6 +84,19 @@ void domain_info(const char *host, domain_info_t *out)
     for (const char *p = low; *p; p++)
         if ((unsigned char)*p >= 0x80)
             ascii_only = false;
+    if (ascii_only && strlen(low) <= DOMAIN_MAX_LEN && ascii_labels_pass(low)) {
+        /* what IDNA would return unchanged: skip libidn2 */
+        out->valid = true;
+        out->ascii = g_strdup(low);
+        out->unicode = low;
+        out->idn = false;
+        if (strchr(out->ascii, '.')) {
+            const char *reg = psl_registrable_domain(psl, out->ascii);
+            if (reg)
+                out->org = g_strdup(reg);
+        }
+        return;
+    }
     char *a = NULL, *u = NULL;
     if (strlen(low) <= DOMAIN_MAX_LEN * 4 &&
         idn2_to_ascii_8z(low, &a, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK &&

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <idn2.h>
 #include <string.h>
 
 #include "intel/domain.h"
@@ -52,6 +53,36 @@ static void test_domain_forms(void **state)
     assert_true(domain_is_within("mail.amazon.co.jp", "amazon.co.jp"));
     assert_true(domain_is_within("amazon.co.jp", "amazon.co.jp"));
     assert_false(domain_is_within("fakeamazon.co.jp", "amazon.co.jp"));
+}
+
+/* ASCII names skip libidn2 when it would pass them unchanged: the answer
+ * (valid or not, ASCII form) must be libidn2's for every kind of label. */
+static void test_domain_ascii_fast_path(void **state)
+{
+    (void)state;
+    char long_label[80];
+    memset(long_label, 'a', 64);
+    strcpy(long_label + 64, ".example");
+    const char *hosts[] = {
+        "example.com", "a..b", "-a.example", "a-.example", "ab--c.example", "xn--zz.example",
+        "xn--r8jz45g.jp", "a_b.example", ".a.example", "*.a.example", "a b.example",
+        "a\x7f.example", "a\x01.example", "A.EXAMPLE", "a/b", ":", "x", "sub-domain.co.jp",
+        long_label, "a-b.c-d.example", "ab-c.example", "a--b.example",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++) {
+        domain_info_t d;
+        domain_info(hosts[i], &d);
+        char *low = g_ascii_strdown(hosts[i], -1);
+        char *a = NULL;
+        bool ok = idn2_to_ascii_8z(low, &a, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK;
+        if (d.valid != ok)
+            fail_msg("%s: valid %d, libidn2 %d", hosts[i], d.valid, ok);
+        if (ok && strcmp(d.ascii, a) != 0)
+            fail_msg("%s: ascii %s, libidn2 %s", hosts[i], d.ascii, a);
+        idn2_free(a);
+        g_free(low);
+        domain_info_clear(&d);
+    }
 }
 
 static void test_normalise(void **state)
@@ -137,6 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domain_forms),
+        cmocka_unit_test(test_domain_ascii_fast_path),
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_skeleton),
         cmocka_unit_test(test_urlinfo),
