@@ -32,6 +32,8 @@ struct brand_db {
     GPtrArray *names;      /* bname_t* */
     GHashTable *by_domain; /* domain -> brand_t* */
     litset_t *lits;        /* folded names for bodies; id = index into names */
+    litset_t *any;         /* every form a name is compared in (norm, folded,
+                            * skeleton): which names can match a field */
 };
 
 static void brand_free(gpointer p)
@@ -105,6 +107,28 @@ static int compile(brand_db_t *db, char **err)
     g_free(pats);
     g_free(ids);
     if (db->lits == NULL) {
+        *err = g_strdup_printf("brands: %s", e);
+        g_free(e);
+        return -1;
+    }
+    pats = g_new0(const char *, (gsize)n * 3);
+    ids = g_new0(unsigned, (gsize)n * 3);
+    k = 0;
+    for (guint i = 0; i < n; i++) {
+        bname_t *bn = db->names->pdata[i];
+        const char *forms[] = {bn->norm, bn->folded, bn->skel};
+        for (size_t f = 0; f < G_N_ELEMENTS(forms); f++) {
+            if (forms[f] && forms[f][0]) {
+                pats[k] = forms[f];
+                ids[k] = i;
+                k++;
+            }
+        }
+    }
+    db->any = litset_new(pats, ids, k, &e);
+    g_free(pats);
+    g_free(ids);
+    if (db->any == NULL) {
         *err = g_strdup_printf("brands: %s", e);
         g_free(e);
         return -1;
@@ -205,6 +229,7 @@ void brand_db_free(brand_db_t *db)
     if (db == NULL)
         return;
     litset_free(db->lits);
+    litset_free(db->any);
     g_hash_table_destroy(db->by_domain);
     g_ptr_array_unref(db->names);
     g_ptr_array_unref(db->brands);
@@ -389,6 +414,12 @@ unsigned brand_find_folded(const brand_db_t *db, const char *folded, brand_hit_t
     return count;
 }
 
+static int mark_candidate(unsigned id, size_t end, void *ctx)
+{
+    ((guint8 *)ctx)[id] = 1;
+    return 0;
+}
+
 unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field, brand_hit_t *hits,
                     unsigned max)
 {
@@ -406,7 +437,17 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
     char *skel = normalise_skeleton(text);
     char *sq = squeeze(folded);
     char *normfold_whole = g_strstrip(g_strdup(folded));
+    /* A name can only match where one of its forms occurs in one of the
+     * field's forms: one literal pass finds those names, and only they go
+     * through the comparisons below (in list order, as before). */
+    guint8 *cand = g_new0(guint8, db->names->len);
+    const char *const hays[] = {norm, folded, skel, sq};
+    for (size_t i = 0; i < G_N_ELEMENTS(hays); i++)
+        if (litset_scan(db->any, hays[i], strlen(hays[i]), mark_candidate, cand) != 0)
+            memset(cand, 1, db->names->len); /* no scratch: compare them all */
     for (guint i = 0; i < db->names->len; i++) {
+        if (!cand[i])
+            continue;
         const bname_t *n = db->names->pdata[i];
         if (n->whole) {
             if (field == BRAND_FIELD_NAME &&
@@ -427,6 +468,7 @@ unsigned brand_find(const brand_db_t *db, const char *text, brand_field_t field,
         else if (n->long_name && contains(n, sq, n->folded))
             add_hit(hits, &count, max, n, "squeezed");
     }
+    g_free(cand);
     g_free(normfold_whole);
     g_free(sq);
     g_free(skel);

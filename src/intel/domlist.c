@@ -46,17 +46,31 @@ domlist_t *domlist_load(const char *path, char **err)
     return l;
 }
 
-/* "*" matches exactly one label: compare label by label. */
+/* '*' is any run of characters inside one label, never across a dot (at
+ * least one character when it is the whole label). Without allocation:
+ * every link's host goes through here for every pattern. */
+static bool glob_match_at(const char *p, const char *h, bool label_start)
+{
+    for (;; p++, h++) {
+        if (*p == '\0')
+            return *h == '\0';
+        if (*p == '*') {
+            bool whole = label_start && (p[1] == '.' || p[1] == '\0');
+            size_t run = strcspn(h, ".");
+            for (size_t k = whole ? 1 : 0; k <= run; k++)
+                if (glob_match_at(p + 1, h + k, false))
+                    return true;
+            return false;
+        }
+        if (*p != *h)
+            return false;
+        label_start = *p == '.';
+    }
+}
+
 static bool glob_match(const char *pat, const char *host)
 {
-    gchar **pl = g_strsplit(pat, ".", -1), **hl = g_strsplit(host, ".", -1);
-    guint np = g_strv_length(pl), nh = g_strv_length(hl);
-    bool ok = np == nh;
-    for (guint i = 0; ok && i < np; i++)
-        ok = g_pattern_match_simple(pl[i], hl[i]) && (strcmp(pl[i], "*") != 0 || hl[i][0]);
-    g_strfreev(pl);
-    g_strfreev(hl);
-    return ok;
+    return glob_match_at(pat, host, true);
 }
 
 const char *domlist_match(const domlist_t *l, const char *host)

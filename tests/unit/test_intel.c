@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "intel/domain.h"
+#include "intel/domlist.h"
 #include "intel/normalise.h"
 #include "intel/urlinfo.h"
 
@@ -83,6 +84,43 @@ static void test_domain_ascii_fast_path(void **state)
         g_free(low);
         domain_info_clear(&d);
     }
+}
+
+static void test_domlist(void **state)
+{
+    (void)state;
+    static const char list[] = "# comment\nExample.COM\ns3.*.amazonaws.com\n"
+                               "s3-website-*.amazonaws.com\naol.*\nweb?.example.net\n";
+    domlist_t *l = domlist_parse(list, sizeof list - 1);
+    assert_int_equal(domlist_count(l), 5);
+    static const struct {
+        const char *host, *want;
+    } cases[] = {
+        {"example.com", "example.com"},
+        {"a.b.EXAMPLE.com", "example.com"},
+        {"notexample.com", NULL},
+        {"s3.us-east-1.amazonaws.com", "s3.*.amazonaws.com"},
+        {"bucket.s3.eu-west-3.amazonaws.com", "s3.*.amazonaws.com"},
+        {"s3..amazonaws.com", NULL},                /* '*' alone needs a label */
+        {"s3.a.b.amazonaws.com", NULL},             /* and only one */
+        {"s3-website-us-east-1.amazonaws.com", "s3-website-*.amazonaws.com"},
+        {"x.s3-website-.amazonaws.com", "s3-website-*.amazonaws.com"}, /* '*' inside: may be empty */
+        {"s3-website-us.east.amazonaws.com", NULL}, /* never across a dot */
+        {"aol.com", "aol.*"},
+        {"mail.aol.jp", "aol.*"},
+        {"aol.co.uk", NULL},
+        {"web1.example.net", NULL}, /* '?' is no wildcard */
+        {"web?.example.net", "web?.example.net"},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *got = domlist_match(l, cases[i].host);
+        if ((got == NULL) != (cases[i].want == NULL) ||
+            (got && strcmp(got, cases[i].want) != 0))
+            fail_msg("%s: want %s, got %s", cases[i].host, cases[i].want ? cases[i].want : "none",
+                     got ? got : "none");
+    }
+    domlist_free(l);
 }
 
 static void test_normalise(void **state)
@@ -169,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domain_forms),
         cmocka_unit_test(test_domain_ascii_fast_path),
+        cmocka_unit_test(test_domlist),
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_skeleton),
         cmocka_unit_test(test_urlinfo),
