@@ -397,7 +397,12 @@ char *brand_fold_text(const char *text)
     }
     char *cut = g_strndup(text, n);
     char *norm = normalise_text_n(cut, BRAND_TEXT_MAX, NULL);
-    char *folded = g_utf8_casefold(norm, -1);
+    size_t nl = strlen(norm);
+    bool ascii = true;
+    for (size_t i = 0; i < nl && ascii; i++)
+        ascii = (unsigned char)norm[i] < 0x80;
+    /* case folding ASCII is lower-casing it */
+    char *folded = ascii ? g_ascii_strdown(norm, (gssize)nl) : g_utf8_casefold(norm, -1);
     g_free(norm);
     g_free(cut);
     return folded;

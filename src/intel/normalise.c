@@ -59,9 +59,27 @@ char *normalise_text(const char *utf8, normalise_flags_t *flags)
     return normalise_text_n(utf8, NORMALISE_MAX_BYTES, flags);
 }
 
+static bool all_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return false;
+    return true;
+}
+
 char *normalise_text_n(const char *utf8, size_t max_bytes, normalise_flags_t *flags)
 {
     normalise_flags_t f = {0};
+    if (utf8 == NULL)
+        utf8 = "";
+    size_t in_len = strnlen(utf8, max_bytes);
+    if (all_ascii(utf8, in_len)) {
+        /* ASCII is its own NFKC and holds no invisible, combining or
+         * non-Latin letter: the answer is the input, with no flags */
+        if (flags)
+            *flags = f;
+        return g_strndup(utf8, in_len);
+    }
     int32_t len = 0;
     UChar *in = to_utf16(utf8 ? utf8 : "", max_bytes, &len);
     UErrorCode e = U_ZERO_ERROR;
@@ -135,6 +153,47 @@ char *normalise_text_n(const char *utf8, size_t max_bytes, normalise_flags_t *fl
     return res;
 }
 
+/* The skeleton maps each character on its own (UTS #39 section 4): for
+ * ASCII, a table of ICU's answers per character gives the same result
+ * without the UTF-16 round trip. A character whose prototype is not ASCII
+ * has no entry (NFD could then reorder across characters), and a string
+ * holding one goes to ICU. */
+static char *ascii_proto[128]; /* written once, then read-only */
+static GOnce ascii_proto_once = G_ONCE_INIT;
+
+static char *icu_skeleton(USpoofChecker *checker, const char *n)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    size_t len = strlen(n);
+    int32_t cap = (int32_t)MIN(len * 3 + 16, (size_t)G_MAXINT32 / 2);
+    char *sk = g_malloc((gsize)cap);
+    int32_t need = uspoof_getSkeletonUTF8(checker, 0, n, -1, sk, cap, &e);
+    if (e == U_BUFFER_OVERFLOW_ERROR || e == U_STRING_NOT_TERMINATED_WARNING) {
+        e = U_ZERO_ERROR;
+        g_free(sk);
+        sk = g_malloc((gsize)need + 1);
+        uspoof_getSkeletonUTF8(checker, 0, n, -1, sk, need + 1, &e);
+    }
+    if (U_FAILURE(e)) {
+        g_free(sk);
+        return NULL;
+    }
+    return sk;
+}
+
+static gpointer ascii_proto_init(gpointer checker)
+{
+    for (int c = 1; c < 128; c++) {
+        char one[2] = {(char)c, '\0'};
+        char *sk = icu_skeleton(checker, one);
+        if (sk && all_ascii(sk, strlen(sk)))
+            ascii_proto[c] = sk;
+        else
+            g_free(sk);
+    }
+    return NULL;
+}
+
 char *normalise_skeleton(const char *utf8)
 {
     UErrorCode e = U_ZERO_ERROR;
@@ -146,17 +205,24 @@ char *normalise_skeleton(const char *utf8)
     char *n = normalise_text(utf8, NULL);
     if (spoof == NULL)
         return n;
-    e = U_ZERO_ERROR;
-    int32_t need = uspoof_getSkeletonUTF8(spoof, 0, n, -1, NULL, 0, &e);
-    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e))
-        return n;
-    e = U_ZERO_ERROR;
-    char *sk = g_malloc((gsize)need + 1);
-    uspoof_getSkeletonUTF8(spoof, 0, n, -1, sk, need + 1, &e);
-    if (U_FAILURE(e)) {
-        g_free(sk);
-        return n;
+    g_once(&ascii_proto_once, ascii_proto_init, spoof);
+    size_t len = strlen(n);
+    if (all_ascii(n, len)) {
+        GString *out = g_string_sized_new(len + 8);
+        size_t i = 0;
+        for (; i < len && ascii_proto[(unsigned char)n[i]]; i++)
+            g_string_append(out, ascii_proto[(unsigned char)n[i]]);
+        if (i == len) {
+            g_free(n);
+            char *low = g_ascii_strdown(out->str, (gssize)out->len);
+            g_string_free(out, TRUE);
+            return low;
+        }
+        g_string_free(out, TRUE);
     }
+    char *sk = icu_skeleton(spoof, n);
+    if (sk == NULL)
+        return n;
     g_free(n);
     char *low = g_utf8_strdown(sk, -1);
     g_free(sk);

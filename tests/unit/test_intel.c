@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <idn2.h>
+#include <unicode/uspoof.h>
 #include <string.h>
 
 #include "intel/domain.h"
@@ -174,6 +175,42 @@ static void test_skeleton(void **state)
     g_free(f);
 }
 
+/* ASCII text takes table shortcuts in normalise_text and
+ * normalise_skeleton: both must equal ICU's answer, for every printable
+ * character and for random strings of them. */
+static void test_ascii_shortcuts(void **state)
+{
+    (void)state;
+    UErrorCode e = U_ZERO_ERROR;
+    USpoofChecker *sc = uspoof_open(&e);
+    assert_true(U_SUCCESS(e));
+    GRand *r = g_rand_new_with_seed(7);
+    for (int round = 0; round < 400; round++) {
+        char in[40];
+        size_t n = round < 95 ? 1 : (size_t)g_rand_int_range(r, 1, (gint32)sizeof in);
+        for (size_t i = 0; i < n; i++)
+            in[i] = round < 95 ? (char)(0x20 + round) : (char)g_rand_int_range(r, 0x20, 0x7f);
+        in[n] = '\0';
+        normalise_flags_t f;
+        char *t = normalise_text(in, &f);
+        assert_string_equal(t, in);
+        assert_int_equal(f.compat + f.invisible + f.combining + f.mixed_script, 0);
+        g_free(t);
+        char want[512];
+        e = U_ZERO_ERROR;
+        uspoof_getSkeletonUTF8(sc, 0, in, -1, want, sizeof want, &e);
+        assert_true(U_SUCCESS(e));
+        char *wl = g_utf8_strdown(want, -1);
+        char *got = normalise_skeleton(in);
+        if (strcmp(got, wl) != 0)
+            fail_msg("\"%s\": skeleton %s, ICU %s", in, got, wl);
+        g_free(got);
+        g_free(wl);
+    }
+    g_rand_free(r);
+    uspoof_close(sc);
+}
+
 static void test_urlinfo(void **state)
 {
     urlinfo_t u;
@@ -210,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_domlist),
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_skeleton),
+        cmocka_unit_test(test_ascii_shortcuts),
         cmocka_unit_test(test_urlinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
