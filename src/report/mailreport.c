@@ -3,36 +3,10 @@
  */
 #include "report/mailreport.h"
 
-#include <json-c/json.h>
 #include <string.h>
 
 #include "util/i18n.h"
-
-static json_object *js(const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    if (g_utf8_validate(s, -1, NULL))
-        return json_object_new_string(s);
-    char *v = g_utf8_make_valid(s, -1);
-    json_object *o = json_object_new_string(v);
-    g_free(v);
-    return o;
-}
-
-static json_object *js_cut(const char *s, size_t max, bool *cut)
-{
-    size_t n = s ? strlen(s) : 0;
-    *cut = n > max;
-    if (!*cut)
-        return js(s ? s : "");
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    char *t = g_strndup(s, max);
-    json_object *o = js(t);
-    g_free(t);
-    return o;
-}
+#include "util/jsonw.h"
 
 static const char *link_kind(mail_link_kind_t k)
 {
@@ -40,261 +14,341 @@ static const char *link_kind(mail_link_kind_t k)
     return (unsigned)k < G_N_ELEMENTS(names) ? names[k] : "other";
 }
 
-static json_object *identity_json(const identity_t *id)
+/* "key": "string or null" */
+static void kv_str(jsonw_t *w, const char *key, const char *v)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "role", js(identity_role_name(id->role)));
-    if (id->role != ID_DKIM) {
-        json_object_object_add(o, "address", js(id->address));
-        json_object_object_add(o, "display_name", js(id->display_name));
-        json_object_object_add(o, "display_name_normalised", js(id->display_norm));
-        json_object_object_add(o, "display_name_skeleton", js(id->display_skeleton));
-        json_object_object_add(o, "display_name_invisible",
-                               json_object_new_int((int)id->display_flags.invisible));
-        json_object_object_add(o, "display_name_combining",
-                               json_object_new_int((int)id->display_flags.combining));
-        json_object_object_add(o, "display_name_mixed_script",
-                               json_object_new_boolean(id->display_flags.mixed_script));
-    }
-    json_object_object_add(o, "domain", js(id->domain));
-    json_object_object_add(o, "domain_unicode", js(id->domain_unicode));
-    json_object_object_add(o, "org_domain", js(id->org_domain));
-    json_object_object_add(o, "idn", json_object_new_boolean(id->idn));
-    return o;
+    jsonw_key(w, key);
+    jsonw_str(w, v);
 }
 
-static json_object *from_json(const scan_t *s)
+static void kv_bool(jsonw_t *w, const char *key, bool v)
+{
+    jsonw_key(w, key);
+    jsonw_bool(w, v);
+}
+
+static void kv_int(jsonw_t *w, const char *key, int64_t v)
+{
+    jsonw_key(w, key);
+    jsonw_int(w, v);
+}
+
+static void identity_json(jsonw_t *w, const identity_t *id)
+{
+    jsonw_obj(w);
+    kv_str(w, "role", identity_role_name(id->role));
+    if (id->role != ID_DKIM) {
+        kv_str(w, "address", id->address);
+        kv_str(w, "display_name", id->display_name);
+        kv_str(w, "display_name_normalised", id->display_norm);
+        kv_str(w, "display_name_skeleton", id->display_skeleton);
+        kv_int(w, "display_name_invisible", (int)id->display_flags.invisible);
+        kv_int(w, "display_name_combining", (int)id->display_flags.combining);
+        kv_bool(w, "display_name_mixed_script", id->display_flags.mixed_script);
+    }
+    kv_str(w, "domain", id->domain);
+    kv_str(w, "domain_unicode", id->domain_unicode);
+    kv_str(w, "org_domain", id->org_domain);
+    kv_bool(w, "idn", id->idn);
+    jsonw_end(w);
+}
+
+static void from_json(jsonw_t *w, const scan_t *s)
 {
     const identity_t *id = identity_find(s->identities, ID_FROM);
-    if (id == NULL)
-        return NULL;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "address", js(id->address));
-    json_object_object_add(o, "display_name", js(id->display_name));
-    json_object_object_add(o, "display_name_normalised", js(id->display_norm));
-    json_object_object_add(o, "display_name_skeleton", js(id->display_skeleton));
-    json_object_object_add(o, "domain", js(id->domain));
-    json_object_object_add(o, "domain_unicode", js(id->domain_unicode));
-    json_object_object_add(o, "org_domain", js(id->org_domain));
-    return o;
-}
-
-static json_object *platform_json(const esp_result_t *p)
-{
-    if (p == NULL)
-        return NULL;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", js(p->name));
-    json_object_object_add(o, "label", js(p->label));
-    json_object_object_add(o, "region", js(p->region));
-    json_object_object_add(o, "account", js(p->account));
-    json_object *ev = json_object_new_array();
-    for (guint i = 0; p->evidence && i < p->evidence->len; i++)
-        json_object_array_add(ev, js(p->evidence->pdata[i]));
-    json_object_object_add(o, "evidence", ev);
-    if (p->has_send_time) {
-        json_object_object_add(o, "send_time_ms", json_object_new_int64(p->send_time_ms));
-        json_object_object_add(o, "date_skew_s", json_object_new_int64(p->date_skew_s));
+    if (id == NULL) {
+        jsonw_null(w);
+        return;
     }
-    json_object_object_add(o, "custom_mail_from", json_object_new_boolean(p->custom_mail_from));
-    return o;
+    jsonw_obj(w);
+    kv_str(w, "address", id->address);
+    kv_str(w, "display_name", id->display_name);
+    kv_str(w, "display_name_normalised", id->display_norm);
+    kv_str(w, "display_name_skeleton", id->display_skeleton);
+    kv_str(w, "domain", id->domain);
+    kv_str(w, "domain_unicode", id->domain_unicode);
+    kv_str(w, "org_domain", id->org_domain);
+    jsonw_end(w);
 }
 
-static json_object *envelope_json(const mail_boundary_t *b)
+static void platform_json(jsonw_t *w, const esp_result_t *p)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "trusted_boundary", json_object_new_boolean(b && b->configured));
-    json_object_object_add(o, "client_ip", js(b ? b->client_ip : NULL));
-    json_object_object_add(o, "helo", js(b ? b->client_helo : NULL));
-    json_object_object_add(o, "rdns", js(b ? b->client_rdns : NULL));
-    json_object *ar = json_object_new_array();
+    if (p == NULL) {
+        jsonw_null(w);
+        return;
+    }
+    jsonw_obj(w);
+    kv_str(w, "name", p->name);
+    kv_str(w, "label", p->label);
+    kv_str(w, "region", p->region);
+    kv_str(w, "account", p->account);
+    jsonw_key(w, "evidence");
+    jsonw_arr(w);
+    for (guint i = 0; p->evidence && i < p->evidence->len; i++)
+        jsonw_str(w, p->evidence->pdata[i]);
+    jsonw_end(w);
+    if (p->has_send_time) {
+        kv_int(w, "send_time_ms", p->send_time_ms);
+        kv_int(w, "date_skew_s", p->date_skew_s);
+    }
+    kv_bool(w, "custom_mail_from", p->custom_mail_from);
+    jsonw_end(w);
+}
+
+/* Whether a later property of the same result has the same "ptype.name":
+ * the last one is written (as json-c's object did), keys stay unique. */
+static bool prop_repeated(const authres_result_t *r, guint p)
+{
+    const authres_prop_t *a = r->props->pdata[p];
+    for (guint k = p + 1; k < r->props->len; k++) {
+        const authres_prop_t *b = r->props->pdata[k];
+        if (strcmp(a->ptype, b->ptype) == 0 && strcmp(a->property, b->property) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void envelope_json(jsonw_t *w, const mail_boundary_t *b)
+{
+    jsonw_obj(w);
+    kv_bool(w, "trusted_boundary", b && b->configured);
+    kv_str(w, "client_ip", b ? b->client_ip : NULL);
+    kv_str(w, "helo", b ? b->client_helo : NULL);
+    kv_str(w, "rdns", b ? b->client_rdns : NULL);
+    jsonw_key(w, "authentication_results");
+    jsonw_arr(w);
     for (guint i = 0; b && b->authres && i < b->authres->len; i++) {
         const authres_t *a = b->authres->pdata[i];
-        json_object *ao = json_object_new_object();
-        json_object_object_add(ao, "authserv_id", js(a->authserv_id));
-        json_object *rs = json_object_new_array();
+        jsonw_obj(w);
+        kv_str(w, "authserv_id", a->authserv_id);
+        jsonw_key(w, "results");
+        jsonw_arr(w);
         for (guint k = 0; k < a->results->len; k++) {
             const authres_result_t *r = a->results->pdata[k];
-            json_object *ro = json_object_new_object();
-            json_object_object_add(ro, "method", js(r->method));
-            json_object_object_add(ro, "result", js(r->result));
+            jsonw_obj(w);
+            kv_str(w, "method", r->method);
+            kv_str(w, "result", r->result);
             for (guint p = 0; r->props && p < r->props->len; p++) {
                 const authres_prop_t *pr = r->props->pdata[p];
                 char *key = g_strdup_printf("%s.%s", pr->ptype, pr->property);
-                json_object_object_add(ro, key, js(pr->value));
+                /* "method" and "result" are taken; a property cannot have a
+                 * name without a dot, so no clash */
+                if (!prop_repeated(r, p))
+                    kv_str(w, key, pr->value);
                 g_free(key);
             }
-            json_object_array_add(rs, ro);
+            jsonw_end(w);
         }
-        json_object_object_add(ao, "results", rs);
-        json_object_array_add(ar, ao);
+        jsonw_end(w);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "authentication_results", ar);
-    return o;
+    jsonw_end(w);
+    jsonw_end(w);
 }
 
-static json_object *auth_json(const authmsg_t *a)
+static void auth_json(jsonw_t *w, const authmsg_t *a)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "source", js(authmsg_source_name(a ? a->source : AUTHMSG_NONE)));
-    if (a == NULL)
-        return o;
-    json_object_object_add(o, "authserv_id", js(a->authserv_id));
-    json_object *spf = NULL;
-    if (a->spf) {
-        spf = json_object_new_object();
-        json_object_object_add(spf, "result", js(a->spf));
-        json_object_object_add(spf, "domain", js(a->spf_domain));
-        json_object_object_add(spf, "why", js(a->spf_why));
+    jsonw_obj(w);
+    kv_str(w, "source", authmsg_source_name(a ? a->source : AUTHMSG_NONE));
+    if (a == NULL) {
+        jsonw_end(w);
+        return;
     }
-    json_object_object_add(o, "spf", spf);
-    json_object *dk = json_object_new_array();
+    kv_str(w, "authserv_id", a->authserv_id);
+    jsonw_key(w, "spf");
+    if (a->spf) {
+        jsonw_obj(w);
+        kv_str(w, "result", a->spf);
+        kv_str(w, "domain", a->spf_domain);
+        kv_str(w, "why", a->spf_why);
+        jsonw_end(w);
+    } else {
+        jsonw_null(w);
+    }
+    jsonw_key(w, "dkim");
+    jsonw_arr(w);
     for (guint i = 0; i < a->dkim->len; i++) {
         const authmsg_dkim_t *d = a->dkim->pdata[i];
-        json_object *x = json_object_new_object();
-        json_object_object_add(x, "domain", js(d->domain));
-        json_object_object_add(x, "selector", js(d->selector));
-        json_object_object_add(x, "algorithm", js(d->algorithm));
-        json_object_object_add(x, "result", js(d->result));
-        json_object_object_add(x, "reason", js(d->reason));
-        json_object_object_add(x, "weak", json_object_new_boolean(d->weak));
-        json_object_object_add(x, "body_length_limited",
-                               json_object_new_boolean(d->body_length_limited));
-        json_object_array_add(dk, x);
+        jsonw_obj(w);
+        kv_str(w, "domain", d->domain);
+        kv_str(w, "selector", d->selector);
+        kv_str(w, "algorithm", d->algorithm);
+        kv_str(w, "result", d->result);
+        kv_str(w, "reason", d->reason);
+        kv_bool(w, "weak", d->weak);
+        kv_bool(w, "body_length_limited", d->body_length_limited);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "dkim", dk);
-    json_object *dm = NULL;
+    jsonw_end(w);
+    jsonw_key(w, "dmarc");
     if (a->dmarc) {
-        dm = json_object_new_object();
-        json_object_object_add(dm, "result", js(a->dmarc));
-        json_object_object_add(dm, "policy", js(a->dmarc_policy));
-        json_object_object_add(dm, "from_domain", js(a->dmarc_from_domain));
-        json_object_object_add(dm, "org_domain", js(a->dmarc_org_domain));
-        json_object_object_add(dm, "why", js(a->dmarc_why));
+        jsonw_obj(w);
+        kv_str(w, "result", a->dmarc);
+        kv_str(w, "policy", a->dmarc_policy);
+        kv_str(w, "from_domain", a->dmarc_from_domain);
+        kv_str(w, "org_domain", a->dmarc_org_domain);
+        kv_str(w, "why", a->dmarc_why);
+        jsonw_end(w);
+    } else {
+        jsonw_null(w);
     }
-    json_object_object_add(o, "dmarc", dm);
-    json_object_object_add(o, "arc", js(a->arc));
-    return o;
+    kv_str(w, "arc", a->arc);
+    jsonw_end(w);
+}
+
+/* The text, cut at MAIL_MAX_REPORT_TEXT bytes on a character boundary. */
+static bool text_json(jsonw_t *w, const char *text)
+{
+    size_t n = text ? strlen(text) : 0, max = MAIL_MAX_REPORT_TEXT;
+    if (n <= max) {
+        jsonw_str_n(w, text ? text : "", n);
+        return false;
+    }
+    while (max > 0 && ((unsigned char)text[max] & 0xc0) == 0x80)
+        max--;
+    jsonw_str_n(w, text, max);
+    return true;
 }
 
 void mailreport_json(FILE *out, const scan_t *s)
 {
     const mail_msg_t *m = s->msg;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "schema", json_object_new_int(MAILREPORT_SCHEMA));
-    json_object *src = json_object_new_object();
-    json_object_object_add(src, "path", js(s->source_path));
-    json_object_object_add(src, "index",
-                           s->source_index >= 0 ? json_object_new_int64(s->source_index) : NULL);
-    json_object_object_add(o, "source", src);
-    json_object_object_add(o, "size", json_object_new_int64((int64_t)m->raw_size));
-    json_object_object_add(o, "message_id", js(m->message_id));
-    json_object_object_add(o, "subject", js(m->subject));
-    json_object_object_add(o, "date", js(m->date_raw));
-    json_object_object_add(o, "date_unix",
-                           m->date != G_MININT64 ? json_object_new_int64(m->date) : NULL);
-    json_object_object_add(o, "from", from_json(s));
-    json_object *ids = json_object_new_array();
+    GString *line = g_string_sized_new(4096);
+    jsonw_t jw, *w = &jw;
+    jsonw_init(w, line);
+    jsonw_obj(w);
+    kv_int(w, "schema", MAILREPORT_SCHEMA);
+    jsonw_key(w, "source");
+    jsonw_obj(w);
+    kv_str(w, "path", s->source_path);
+    jsonw_key(w, "index");
+    if (s->source_index >= 0)
+        jsonw_int(w, s->source_index);
+    else
+        jsonw_null(w);
+    jsonw_end(w);
+    kv_int(w, "size", (int64_t)m->raw_size);
+    kv_str(w, "message_id", m->message_id);
+    kv_str(w, "subject", m->subject);
+    kv_str(w, "date", m->date_raw);
+    jsonw_key(w, "date_unix");
+    if (m->date != G_MININT64)
+        jsonw_int(w, m->date);
+    else
+        jsonw_null(w);
+    jsonw_key(w, "from");
+    from_json(w, s);
+    jsonw_key(w, "identities");
+    jsonw_arr(w);
     for (guint i = 0; i < s->identities->len; i++)
-        json_object_array_add(ids, identity_json(s->identities->pdata[i]));
-    json_object_object_add(o, "identities", ids);
-    json_object_object_add(o, "platform", platform_json(s->platform));
-    json_object_object_add(o, "envelope", envelope_json(s->boundary));
-    json_object_object_add(o, "auth", auth_json(s->auth));
+        identity_json(w, s->identities->pdata[i]);
+    jsonw_end(w);
+    jsonw_key(w, "platform");
+    platform_json(w, s->platform);
+    jsonw_key(w, "envelope");
+    envelope_json(w, s->boundary);
+    jsonw_key(w, "auth");
+    auth_json(w, s->auth);
 
-    json_object *hops = json_object_new_array();
+    jsonw_key(w, "hops");
+    jsonw_arr(w);
     for (guint i = 0; i < m->hops->len; i++) {
         const mail_hop_t *h = m->hops->pdata[i];
-        json_object *ho = json_object_new_object();
-        json_object_object_add(ho, "from", js(h->from_name));
-        json_object_object_add(ho, "helo", js(h->helo));
-        json_object_object_add(ho, "rdns", js(h->rdns));
-        json_object_object_add(ho, "ip", js(h->ip));
-        json_object_object_add(ho, "by", js(h->by));
-        json_object_object_add(ho, "with", js(h->with));
-        json_object_array_add(hops, ho);
+        jsonw_obj(w);
+        kv_str(w, "from", h->from_name);
+        kv_str(w, "helo", h->helo);
+        kv_str(w, "rdns", h->rdns);
+        kv_str(w, "ip", h->ip);
+        kv_str(w, "by", h->by);
+        kv_str(w, "with", h->with);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "hops", hops);
+    jsonw_end(w);
 
-    bool cut = false;
-    json_object_object_add(o, "text", js_cut(m->text, MAIL_MAX_REPORT_TEXT, &cut));
-    json_object_object_add(o, "text_truncated", json_object_new_boolean(cut));
-    json_object *parts = json_object_new_array();
+    jsonw_key(w, "text");
+    bool cut = text_json(w, m->text);
+    kv_bool(w, "text_truncated", cut);
+    jsonw_key(w, "parts");
+    jsonw_arr(w);
     for (guint i = 0; i < m->parts->len; i++) {
         const mail_textpart_t *p = m->parts->pdata[i];
-        json_object *po = json_object_new_object();
-        json_object_object_add(po, "content_type", js(p->content_type));
-        json_object_object_add(po, "charset_declared", js(p->charset_declared));
-        json_object_object_add(po, "charset_used", js(p->charset_used));
-        json_object_object_add(po, "charset_detected",
-                               json_object_new_boolean(p->charset_detected));
-        json_object_array_add(parts, po);
+        jsonw_obj(w);
+        kv_str(w, "content_type", p->content_type);
+        kv_str(w, "charset_declared", p->charset_declared);
+        kv_str(w, "charset_used", p->charset_used);
+        kv_bool(w, "charset_detected", p->charset_detected);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "parts", parts);
+    jsonw_end(w);
 
-    json_object *urls = json_object_new_array();
+    jsonw_key(w, "urls");
+    jsonw_arr(w);
     for (guint i = 0; i < s->links->len; i++) {
         const scan_link_t *l = s->links->pdata[i];
-        json_object *uo = json_object_new_object();
-        json_object_object_add(uo, "url", js(l->link->href));
-        json_object_object_add(uo, "kind", js(link_kind(l->link->kind)));
-        json_object_object_add(uo, "text", js(l->link->text));
-        json_object_object_add(uo, "scheme", js(l->info.scheme));
-        json_object_object_add(uo, "host", js(l->info.host));
-        json_object_object_add(uo, "host_unicode", js(l->info.host_unicode));
-        json_object_object_add(uo, "org_domain", js(l->info.org_domain));
-        json_object_object_add(uo, "ip_host", json_object_new_boolean(l->info.ip_host));
-        json_object_object_add(uo, "idn", json_object_new_boolean(l->info.idn));
-        json_object_array_add(urls, uo);
+        jsonw_obj(w);
+        kv_str(w, "url", l->link->href);
+        kv_str(w, "kind", link_kind(l->link->kind));
+        kv_str(w, "text", l->link->text);
+        kv_str(w, "scheme", l->info.scheme);
+        kv_str(w, "host", l->info.host);
+        kv_str(w, "host_unicode", l->info.host_unicode);
+        kv_str(w, "org_domain", l->info.org_domain);
+        kv_bool(w, "ip_host", l->info.ip_host);
+        kv_bool(w, "idn", l->info.idn);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "urls", urls);
+    jsonw_end(w);
 
-    json_object *atts = json_object_new_array();
+    jsonw_key(w, "attachments");
+    jsonw_arr(w);
     for (guint i = 0; i < m->attachments->len; i++) {
         const mail_attachment_t *a = m->attachments->pdata[i];
-        json_object *ao = json_object_new_object();
-        json_object_object_add(ao, "filename", js(a->filename));
-        json_object_object_add(ao, "declared_type", js(a->declared_type));
-        json_object_object_add(ao, "sniffed_type", js(a->sniffed_type));
-        json_object_object_add(ao, "size", json_object_new_int64((int64_t)a->size));
-        json_object_object_add(ao, "sha256", js(a->sha256));
-        json_object_array_add(atts, ao);
+        jsonw_obj(w);
+        kv_str(w, "filename", a->filename);
+        kv_str(w, "declared_type", a->declared_type);
+        kv_str(w, "sniffed_type", a->sniffed_type);
+        kv_int(w, "size", (int64_t)a->size);
+        kv_str(w, "sha256", a->sha256);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "attachments", atts);
+    jsonw_end(w);
 
-    json_object *an = json_object_new_array();
+    jsonw_key(w, "anomalies");
+    jsonw_arr(w);
     for (guint i = 0; i < m->anomalies->len; i++) {
         const mail_anomaly_rec_t *r = m->anomalies->pdata[i];
-        json_object *ao = json_object_new_object();
-        json_object_object_add(ao, "name", js(mail_anomaly_name(r->kind)));
-        json_object_object_add(ao, "detail", js(r->detail));
-        json_object_array_add(an, ao);
+        jsonw_obj(w);
+        kv_str(w, "name", mail_anomaly_name(r->kind));
+        kv_str(w, "detail", r->detail);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "anomalies", an);
+    jsonw_end(w);
 
-    json_object *syms = json_object_new_array();
+    jsonw_key(w, "symbols");
+    jsonw_arr(w);
     for (guint i = 0; i < s->symbols->len; i++) {
         const symbol_t *sy = s->symbols->pdata[i];
-        json_object *so = json_object_new_object();
-        json_object_object_add(so, "name", js(sy->name));
-        json_object_object_add(so, "group", js(sy->def->group));
-        json_object_object_add(so, "weight", json_object_new_double(sy->weight));
-        json_object_object_add(so, "evidence", js(sy->evidence));
+        jsonw_obj(w);
+        kv_str(w, "name", sy->name);
+        kv_str(w, "group", sy->def->group);
+        jsonw_key(w, "weight");
+        jsonw_double(w, sy->weight);
+        kv_str(w, "evidence", sy->evidence);
         char *ex = scan_explain(sy);
-        json_object_object_add(so, "explanation", js(ex));
+        kv_str(w, "explanation", ex);
         g_free(ex);
-        json_object_array_add(syms, so);
+        jsonw_end(w);
     }
-    json_object_object_add(o, "symbols", syms);
-    json_object_object_add(o, "score", json_object_new_double(s->score));
-    json_object_object_add(o, "verdict", js(verdict_name(s->verdict)));
-    json_object_object_add(o, "action", js(action_name(scan_action(s))));
-
-    const char *line =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    fputs(line, out);
-    fputc('\n', out);
-    json_object_put(o);
+    jsonw_end(w);
+    jsonw_key(w, "score");
+    jsonw_double(w, s->score);
+    kv_str(w, "verdict", verdict_name(s->verdict));
+    kv_str(w, "action", action_name(scan_action(s)));
+    jsonw_end(w);
+    g_warn_if_fail(!jw.error);
+    g_string_append_c(line, '\n');
+    fwrite(line->str, 1, line->len, out);
+    g_string_free(line, TRUE);
 }
 
 static const char *verdict_label(verdict_t v)
