@@ -150,6 +150,11 @@ static char *quote(const char *prefix, const char *value)
     return out;
 }
 
+static inline char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* Does s contain lit (already lower case when ci)? */
 static bool contains(slice_t s, const char *lit, bool ci)
 {
@@ -159,10 +164,10 @@ static bool contains(slice_t s, const char *lit, bool ci)
     if (!ci)
         return memmem(s.p, s.n, lit, n) != NULL;
     for (size_t i = 0; i + n <= s.n; i++) {
-        if (g_ascii_tolower(s.p[i]) != lit[0])
+        if (ascii_lower(s.p[i]) != lit[0])
             continue;
         size_t k = 1;
-        while (k < n && g_ascii_tolower(s.p[i + k]) == lit[k])
+        while (k < n && ascii_lower(s.p[i + k]) == lit[k])
             k++;
         if (k == n)
             return true;

@@ -117,7 +117,7 @@ static void char_checks(scan_t *s, const char *text)
     g_string_free(simp, TRUE);
 }
 
-static void spliced(engine_t *e, scan_t *s, const char *text)
+static void spliced(engine_t *e, scan_t *s, const char *text, bool ascii)
 {
     GHashTableIter it;
     gpointer word, reading;
@@ -126,6 +126,8 @@ static void spliced(engine_t *e, scan_t *s, const char *text)
     char *cut = g_strndup(text, RTEXT_MAX);
     g_hash_table_iter_init(&it, e->readings);
     while (g_hash_table_iter_next(&it, &word, &reading) && found < 8) {
+        if (ascii && !(g_str_is_ascii(word) && g_str_is_ascii(reading)))
+            continue; /* cannot occur in ASCII text */
         char *a = g_strconcat(reading, word, NULL), *b = g_strconcat(word, reading, NULL);
         const char *hit = strstr(cut, a) ? a : strstr(cut, b) ? b : NULL;
         if (hit) {
@@ -177,8 +179,11 @@ void rtext_run(engine_t *e, scan_t *s)
 
     const char *text = s->msg->text ? s->msg->text : "";
     char *all = g_strconcat(s->msg->subject ? s->msg->subject : "", "\n", text, NULL);
-    char_checks(s, all);
-    spliced(e, s, all);
+    /* ASCII text has no kana, Han or invisible characters to check */
+    bool ascii = g_str_is_ascii(all);
+    if (!ascii)
+        char_checks(s, all);
+    spliced(e, s, all, ascii);
     g_free(all);
     for (guint i = 0; i < s->msg->anomalies->len; i++) {
         const mail_anomaly_rec_t *r = s->msg->anomalies->pdata[i];

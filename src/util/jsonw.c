@@ -69,9 +69,11 @@ static void put_string(GString *out, const char *s, size_t n)
     g_string_append_c(out, '"');
     const char *end = s + n;
     const char *run = s; /* start of bytes to copy unchanged */
+    /* valid UTF-8 (nearly always): only '"', '\\' and controls change */
+    bool valid = g_utf8_validate_len(s, n, NULL);
     for (const char *p = s; p < end;) {
         unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || valid)) {
             p++;
             continue;
         }
