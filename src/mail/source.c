@@ -99,11 +99,42 @@ static void add(reader_t *r, slice_t s)
     }
 }
 
+/* A directory of single messages opens thousands of files: each thread
+ * keeps one line reader (a 512 KB buffer) and one message buffer for the
+ * next file instead of allocating and releasing them per file. */
+typedef struct stream_cache {
+    lines_t *lines;
+    buf_t msg;
+} stream_cache_t;
+
+static void stream_cache_free(gpointer p)
+{
+    stream_cache_t *c = p;
+    lines_free(c->lines);
+    buf_free(&c->msg);
+    g_free(c);
+}
+
+static GPrivate stream_key = G_PRIVATE_INIT(stream_cache_free);
+
 static int scan_stream(FILE *f, const char *path, const mail_source_opts_t *o)
 {
     reader_t r = {.o = o, .path = path, .index = -1};
-    buf_init(&r.msg, MAIL_MAX_MESSAGE_BYTES);
-    lines_t *lr = lines_new(f, 64 * 1024);
+    stream_cache_t *cache = g_private_get(&stream_key);
+    g_private_set(&stream_key, NULL); /* ours until we give it back */
+    lines_t *lr;
+    if (cache && cache->lines) {
+        lr = cache->lines;
+        lines_rebind(lr, f);
+        r.msg = cache->msg;
+        buf_reset(&r.msg);
+        g_free(cache);
+    } else {
+        if (cache)
+            stream_cache_free(cache);
+        lr = lines_new(f, 64 * 1024);
+        buf_init(&r.msg, MAIL_MAX_MESSAGE_BYTES);
+    }
     slice_t line;
     bool cont, first = true, mbox = false, prev_blank = true, have = false;
     int rc;
@@ -150,8 +181,14 @@ static int scan_stream(FILE *f, const char *path, const mail_source_opts_t *o)
         o->on_error ? o->on_error(path, ENODATA, o->ctx) : (void)0;
         errs++;
     }
-    lines_free(lr);
-    buf_free(&r.msg);
+    stream_cache_t *keep = g_new0(stream_cache_t, 1);
+    keep->lines = lr;
+    keep->msg = r.msg;
+    if (keep->msg.cap > 4 * LINES_CHUNK) { /* do not hold on to a huge message */
+        buf_free(&keep->msg);
+        buf_init(&keep->msg, MAIL_MAX_MESSAGE_BYTES);
+    }
+    g_private_replace(&stream_key, keep);
     return r.stop ? r.stop : errs;
 }
 

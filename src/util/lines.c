@@ -25,6 +25,14 @@ lines_t *lines_new(FILE *f, size_t max_line)
     return r;
 }
 
+void lines_rebind(lines_t *r, FILE *f)
+{
+    r->f = f;
+    r->start = r->end = 0;
+    r->eof = r->in_long_line = false;
+    r->offset = 0;
+}
+
 void lines_free(lines_t *r)
 {
     if (r == NULL)

@@ -28,6 +28,8 @@ lines_t *lines_new(FILE *f, size_t max_line);
  *    *continued says it continues the previous piece; 0: end of stream;
  *   -1: read error. */
 int lines_next(lines_t *r, slice_t *line, bool *continued);
+/* Reuse the reader (and its buffer) for another stream, from its start. */
+void lines_rebind(lines_t *r, FILE *f);
 /* Bytes consumed so far. */
 unsigned long long lines_offset(const lines_t *r);
 void lines_free(lines_t *r);
