@@ -253,16 +253,14 @@ static char *unfold(mail_msg_t *m, const char *name, const char *raw)
         mail_msg_anomaly(m, MAIL_ANOM_HEADER_LONG, "%s: %zu bytes", name, n);
         n = MAIL_MAX_HEADER_BYTES;
     }
-    GString *s = g_string_sized_new(n);
+    char *s = g_malloc(n + 1);
+    size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = raw[i];
-        if (c == '\r' || c == '\n')
-            continue;
-        g_string_append_c(s, c);
+        if (raw[i] != '\r' && raw[i] != '\n')
+            s[o++] = raw[i];
     }
-    g_strstrip(s->str);
-    s->len = strlen(s->str);
-    return g_string_free(s, FALSE);
+    s[o] = '\0';
+    return g_strstrip(s);
 }
 
 static bool has_raw_8bit(const char *s)
