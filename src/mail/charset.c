@@ -144,7 +144,7 @@ static GIConv iconv_for(const char *from)
         }
     }
     GIConv cd = g_iconv_open("UTF-8", from);
-    if (cd == (GIConv)-1 || strlen(from) >= sizeof c[0].name)
+    if (cd == (GIConv)-1 || from[0] == '\0' || strlen(from) >= sizeof c[0].name)
         return cd; /* unknown, or too long a name to keep (caller closes) */
     /* the last slot gives way; earlier slots keep the common charsets */
     int slot = ICONV_CACHE - 1;
@@ -177,7 +177,8 @@ static char *convert(const char *p, size_t n, const char *from, size_t *outlen, 
         *outlen = n;
         return g_strndup(p, n);
     }
-    GIConv cd = iconv_for(from);
+    /* "" would make iconv use the locale's charset: no label is unknown */
+    GIConv cd = from[0] ? iconv_for(from) : (GIConv)-1;
     if (cd == (GIConv)-1) {
         if (unknown)
             *unknown = true;
@@ -185,7 +186,7 @@ static char *convert(const char *p, size_t n, const char *from, size_t *outlen, 
     }
     char *r = g_convert_with_iconv(p, (gssize)n, cd, &rd, &wr, &err);
     if (strlen(from) >= sizeof((iconv_cache_t *)0)->name)
-        g_iconv_close(cd);
+        g_iconv_close(cd); /* not kept by iconv_for */
     if (r == NULL) {
         g_clear_error(&err);
         return NULL;
