@@ -112,8 +112,9 @@ static bool ascii_compatible(const char *cs)
  * are kept per thread, a few charsets at a time (mail mostly uses two or
  * three), and reset before each use. */
 #define ICONV_CACHE 8
+#define ICONV_NAME_MAX 32
 typedef struct iconv_cache {
-    char name[32];
+    char name[ICONV_NAME_MAX];
     GIConv cd;
 } iconv_cache_t;
 
@@ -144,7 +145,7 @@ static GIConv iconv_for(const char *from)
         }
     }
     GIConv cd = g_iconv_open("UTF-8", from);
-    if (cd == (GIConv)-1 || from[0] == '\0' || strlen(from) >= sizeof c[0].name)
+    if (cd == (GIConv)-1 || from[0] == '\0' || strlen(from) >= ICONV_NAME_MAX)
         return cd; /* unknown, or too long a name to keep (caller closes) */
     /* the last slot gives way; earlier slots keep the common charsets */
     int slot = ICONV_CACHE - 1;
@@ -185,7 +186,7 @@ static char *convert(const char *p, size_t n, const char *from, size_t *outlen, 
         return NULL;
     }
     char *r = g_convert_with_iconv(p, (gssize)n, cd, &rd, &wr, &err);
-    if (strlen(from) >= sizeof((iconv_cache_t *)0)->name)
+    if (strlen(from) >= ICONV_NAME_MAX)
         g_iconv_close(cd); /* not kept by iconv_for */
     if (r == NULL) {
         g_clear_error(&err);

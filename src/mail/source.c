@@ -122,19 +122,16 @@ static int scan_stream(FILE *f, const char *path, const mail_source_opts_t *o)
     reader_t r = {.o = o, .path = path, .index = -1};
     stream_cache_t *cache = g_private_get(&stream_key);
     g_private_set(&stream_key, NULL); /* ours until we give it back */
-    lines_t *lr;
-    if (cache && cache->lines) {
-        lr = cache->lines;
-        lines_rebind(lr, f);
-        r.msg = cache->msg;
-        buf_reset(&r.msg);
-        g_free(cache);
+    if (cache == NULL) {
+        cache = g_new0(stream_cache_t, 1);
+        cache->lines = lines_new(f, 64 * 1024);
+        buf_init(&cache->msg, MAIL_MAX_MESSAGE_BYTES);
     } else {
-        if (cache)
-            stream_cache_free(cache);
-        lr = lines_new(f, 64 * 1024);
-        buf_init(&r.msg, MAIL_MAX_MESSAGE_BYTES);
+        lines_rebind(cache->lines, f);
+        buf_reset(&cache->msg);
     }
+    lines_t *lr = cache->lines;
+    r.msg = cache->msg;
     slice_t line;
     bool cont, first = true, mbox = false, prev_blank = true, have = false;
     int rc;
@@ -181,14 +178,12 @@ static int scan_stream(FILE *f, const char *path, const mail_source_opts_t *o)
         o->on_error ? o->on_error(path, ENODATA, o->ctx) : (void)0;
         errs++;
     }
-    stream_cache_t *keep = g_new0(stream_cache_t, 1);
-    keep->lines = lr;
-    keep->msg = r.msg;
-    if (keep->msg.cap > 4 * LINES_CHUNK) { /* do not hold on to a huge message */
-        buf_free(&keep->msg);
-        buf_init(&keep->msg, MAIL_MAX_MESSAGE_BYTES);
+    cache->msg = r.msg;
+    if (cache->msg.cap > 4 * LINES_CHUNK) { /* do not hold on to a huge message */
+        buf_free(&cache->msg);
+        buf_init(&cache->msg, MAIL_MAX_MESSAGE_BYTES);
     }
-    g_private_replace(&stream_key, keep);
+    g_private_set(&stream_key, cache);
     return r.stop ? r.stop : errs;
 }
 
