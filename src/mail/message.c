@@ -340,18 +340,26 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
         GMimeHeader *gh = g_mime_header_list_get_header_at(list, i);
         const char *name = g_mime_header_get_name(gh);
         const char *rawv = g_mime_header_get_raw_value(gh);
-        const char *val = g_mime_header_get_value(gh);
         mail_header_t *h = g_new0(mail_header_t, 1);
         h->name = g_utf8_make_valid(name ? name : "", -1);
         h->raw = unfold(m, h->name, rawv);
         /* words split inside a character are joined before decoding */
         char *merged = rfc2047_merge(h->raw, strlen(h->raw));
         const char *src = merged ? merged : h->raw;
-        char *dec =
-            merged ? g_mime_utils_header_decode_text(ps->opts, merged) : unfold(m, h->name, val);
-        h->value = g_utf8_make_valid(dec ? dec : "", -1);
-        g_free(dec);
-        if (has_raw_8bit(h->raw) && !g_utf8_validate(h->raw, -1, NULL))
+        bool eight = has_raw_8bit(h->raw);
+        if (merged) {
+            char *dec = g_mime_utils_header_decode_text(ps->opts, merged);
+            h->value = g_utf8_make_valid(dec ? dec : "", -1);
+            g_free(dec);
+        } else if (!eight && strstr(h->raw, "=?") == NULL) {
+            /* ASCII without encoded words: decoding it is unfolding it */
+            h->value = g_strdup(h->raw);
+        } else {
+            char *dec = unfold(m, h->name, g_mime_header_get_value(gh));
+            h->value = g_utf8_make_valid(dec, -1);
+            g_free(dec);
+        }
+        if (eight && !g_utf8_validate(h->raw, -1, NULL))
             mail_msg_anomaly(m, MAIL_ANOM_8BIT_HEADER, "%s", h->name);
         g_ptr_array_add(m->headers, h);
 
