@@ -222,8 +222,12 @@ int cmd_mail(int argc, char **argv)
     for (int i = optind; i < argc; i++)
         mail_source_scan(argv[i], &so);
     progress_done(run.progress);
-    if (format == FORMAT_TEXT)
+    if (format == FORMAT_TEXT) {
+        GPtrArray *accounts = engine_accounts(engine, ENGINE_ACCOUNT_MANY);
+        mailreport_text_accounts(stdout, accounts);
+        g_ptr_array_unref(accounts);
         mailreport_text_summary(stdout, run.messages, run.suspicious, run.phishing, run.errors);
+    }
     fflush(stdout);
     engine_free(engine);
     if (run.errors)

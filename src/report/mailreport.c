@@ -535,6 +535,29 @@ void mailreport_text(FILE *out, const scan_t *s)
     fputc('\n', out);
 }
 
+#define ACCOUNTS_SHOWN_DOMAINS 10
+
+void mailreport_text_accounts(FILE *out, const GPtrArray *accounts)
+{
+    if (accounts == NULL || accounts->len == 0)
+        return;
+    fputs(_("Sending-platform accounts that sent for several unrelated From domains in this run "
+            "(an abused or stolen account sends in many companies' names):\n"),
+          out);
+    for (guint i = 0; i < accounts->len; i++) {
+        const engine_account_t *a = accounts->pdata[i];
+        fprintf(out, "  ");
+        fprintf(out, _("%s account %s, %u From domains:"), a->label, a->account, a->n);
+        for (unsigned k = 0; k < a->n && k < ACCOUNTS_SHOWN_DOMAINS; k++) {
+            fputs(k ? ", " : " ", out);
+            safe(out, a->domains[k]);
+        }
+        if (a->n > ACCOUNTS_SHOWN_DOMAINS)
+            fprintf(out, _(", and %u more"), a->n - ACCOUNTS_SHOWN_DOMAINS);
+        fputc('\n', out);
+    }
+}
+
 void mailreport_text_summary(FILE *out, unsigned long n, unsigned long suspicious,
                              unsigned long phishing, unsigned long errors)
 {

@@ -20,6 +20,10 @@
 
 void mailreport_json(FILE *out, const scan_t *s);
 void mailreport_text(FILE *out, const scan_t *s);
+/* Closing section of a text run: the sending-platform accounts that sent
+ * for several unrelated From domains (engine_accounts()); writes nothing
+ * when there are none. */
+void mailreport_text_accounts(FILE *out, const GPtrArray *accounts);
 /* Closing line of a text run. */
 void mailreport_text_summary(FILE *out, unsigned long n, unsigned long suspicious,
                              unsigned long phishing, unsigned long errors);

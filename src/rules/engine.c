@@ -82,6 +82,8 @@ static char **load_words(const char *name, char **err)
     return out;
 }
 
+static void account_state_free(gpointer p);
+
 engine_t *engine_new(conf_t *conf, char **err)
 {
     *err = NULL;
@@ -89,8 +91,7 @@ engine_t *engine_new(conf_t *conf, char **err)
     domain_init();
     engine_t *e = g_new0(engine_t, 1);
     g_mutex_init(&e->lock);
-    e->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify)g_hash_table_destroy);
+    e->accounts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, account_state_free);
     e->trust.hosts = g_strdupv((gchar **)conf_get_list(conf, "trusted_hosts"));
     const char *const *ids = conf_get_list(conf, "trusted_authserv_ids");
     e->trust.authserv_ids = ids[0] ? g_strdupv((gchar **)ids) : NULL;
@@ -192,26 +193,98 @@ void engine_set_envelope(engine_t *e, const char *ip, const char *helo, const ch
     e->env = (authmsg_env_t){e->env_ip, e->env_helo, e->env_mail_from};
 }
 
-unsigned engine_note_account(engine_t *e, const char *platform, const char *account,
-                             const char *org_domain)
+typedef struct account_state {
+    char *label;
+    char *account;
+    GHashTable *domains; /* set of org domains */
+} account_state_t;
+
+static void account_state_free(gpointer p)
+{
+    account_state_t *a = p;
+    g_free(a->label);
+    g_free(a->account);
+    g_hash_table_destroy(a->domains);
+    g_free(a);
+}
+
+unsigned engine_note_account(engine_t *e, const char *platform, const char *label,
+                             const char *account, const char *org_domain)
 {
     if (account == NULL || org_domain == NULL)
         return 0;
     char *key = g_strdup_printf("%s/%s", platform, account);
     g_mutex_lock(&e->lock);
-    GHashTable *set = g_hash_table_lookup(e->accounts, key);
-    if (set == NULL) {
-        set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_insert(e->accounts, key, set);
+    account_state_t *a = g_hash_table_lookup(e->accounts, key);
+    if (a == NULL) {
+        a = g_new0(account_state_t, 1);
+        a->label = g_strdup(label ? label : platform);
+        a->account = g_strdup(account);
+        a->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert(e->accounts, key, a);
         key = NULL;
     }
-    /* bound the run state: a set stops growing past 64 domains */
-    if (g_hash_table_size(set) < 64)
-        g_hash_table_add(set, g_strdup(org_domain));
-    unsigned n = g_hash_table_size(set);
+    if (g_hash_table_size(a->domains) < ENGINE_ACCOUNT_MAX_DOMAINS)
+        g_hash_table_add(a->domains, g_strdup(org_domain));
+    unsigned n = g_hash_table_size(a->domains);
     g_mutex_unlock(&e->lock);
     g_free(key);
     return n;
+}
+
+static void engine_account_free(gpointer p)
+{
+    engine_account_t *a = p;
+    g_free(a->label);
+    g_free(a->account);
+    g_strfreev(a->domains);
+    g_free(a);
+}
+
+static gint by_strcmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static gint by_domains(gconstpointer pa, gconstpointer pb)
+{
+    const engine_account_t *a = *(const engine_account_t *const *)pa;
+    const engine_account_t *b = *(const engine_account_t *const *)pb;
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    int c = strcmp(a->label, b->label);
+    return c ? c : strcmp(a->account, b->account);
+}
+
+GPtrArray *engine_accounts(engine_t *e, unsigned min)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(engine_account_free);
+    g_mutex_lock(&e->lock);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, e->accounts);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const account_state_t *s = value;
+        unsigned n = g_hash_table_size(s->domains);
+        if (n < min)
+            continue;
+        engine_account_t *a = g_new0(engine_account_t, 1);
+        a->label = g_strdup(s->label);
+        a->account = g_strdup(s->account);
+        a->n = n;
+        a->domains = g_new0(char *, n + 1);
+        GHashTableIter di;
+        gpointer d;
+        unsigned k = 0;
+        g_hash_table_iter_init(&di, s->domains);
+        while (g_hash_table_iter_next(&di, &d, NULL))
+            a->domains[k++] = g_strdup(d);
+        qsort(a->domains, n, sizeof *a->domains, by_strcmp);
+        g_ptr_array_add(out, a);
+    }
+    g_mutex_unlock(&e->lock);
+    g_ptr_array_sort(out, by_domains);
+    return out;
 }
 
 void engine_free(engine_t *e)

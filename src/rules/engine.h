@@ -64,7 +64,7 @@ typedef struct engine {
     double score_suspicious;
     double score_phishing;
     void *domain_index; /* brand domain labels for look-alike checks (rdomain.c) */
-    /* run state: platform account -> GHashTable set of From org domains */
+    /* run state: "platform/account" -> account_state_t (engine.c) */
     GMutex lock;
     GHashTable *accounts;
 } engine_t;
@@ -77,9 +77,29 @@ dns_resolver_t *engine_dns(engine_t *e);
 /* Set the envelope from the command line (any may be NULL). */
 void engine_set_envelope(engine_t *e, const char *ip, const char *helo, const char *mail_from);
 
-/* Record that a platform account sent for org_domain; returns how many
- * distinct From domains the account has sent for so far in this run. */
-unsigned engine_note_account(engine_t *e, const char *platform, const char *account,
-                             const char *org_domain);
+/* A platform account sending for this many unrelated From domains in one
+ * run is flagged (PLATFORM_ACCOUNT_MANY_DOMAINS) and listed at the end. */
+#define ENGINE_ACCOUNT_MANY 3
+/* Distinct From domains kept per account: bounds the run state. */
+#define ENGINE_ACCOUNT_MAX_DOMAINS 64
+
+/* Record that a platform account (platform: its name in platforms.conf,
+ * label: its human name) sent for org_domain; returns how many distinct
+ * From domains the account has sent for so far in this run. */
+unsigned engine_note_account(engine_t *e, const char *platform, const char *label,
+                             const char *account, const char *org_domain);
+
+typedef struct engine_account {
+    char *label;    /* "Amazon SES" */
+    char *account;  /* the platform's account or tenant id */
+    char **domains; /* the From domains, sorted, NULL-terminated */
+    unsigned n;     /* how many */
+} engine_account_t;
+
+/* The accounts that sent for at least min distinct From domains so far,
+ * most domains first (then by label and account): a run-level view that,
+ * unlike the per-message symbol, does not depend on message order. Free
+ * with g_ptr_array_unref. */
+GPtrArray *engine_accounts(engine_t *e, unsigned min);
 
 #endif

@@ -143,8 +143,9 @@ void rbrand_run(engine_t *e, scan_t *s)
     const scan_facts_t *f = &s->facts;
     const brand_hit_t *claimed = NULL;
     if (s->platform && s->platform->account && f->from_org) {
-        unsigned n = engine_note_account(e, s->platform->name, s->platform->account, f->from_org);
-        if (n >= 3)
+        unsigned n = engine_note_account(e, s->platform->name, s->platform->label,
+                                         s->platform->account, f->from_org);
+        if (n >= ENGINE_ACCOUNT_MANY)
             scan_add_symbol(s, "PLATFORM_ACCOUNT_MANY_DOMAINS", s->platform->label,
                             s->platform->account,
                             "%s account %s has sent for %u unrelated From domains in this run, "

@@ -112,6 +112,29 @@ grep -q "打ち合わせ資料.csv" "$tmp/en.txt" || fail "attachment name missi
 "$SESGUARD" mail --lang ja "$SRCDIR/examples/mail/personal-ja.eml" >"$tmp/ja.txt" || true
 grep -q "判定:" "$tmp/ja.txt" || fail "Japanese text report lacks '判定:'"
 
+# one SES account sending for three unrelated companies, as an mbox: the
+# text run lists the account once at the end, in either language; JSON
+# Lines stay one object per message
+acct=c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDk=
+for d in maple-staffing.example kobe-parts.example north-clinic.example; do
+  printf 'From ses@example Mon Nov 23 01:00:00 2026\n'
+  printf 'Received: from a1-2.smtp-out.us-west-2.amazonses.com (a1-2.smtp-out.us-west-2.amazonses.com [54.240.1.2]) by mx.other.example with ESMTPS id A\n'
+  printf 'Feedback-ID: 1.us-west-2.%s:AmazonSES\n' "$acct"
+  printf 'From: "Notice" <info@%s>\nTo: user@example.jp\nSubject: notice\n' "$d"
+  printf 'Date: Mon, 23 Nov 2026 01:00:00 +0000\nMessage-ID: <m1@%s>\n\nhello\n\n' "$d"
+done >"$tmp/acct.mbox"
+"$SESGUARD" mail --lang en "$tmp/acct.mbox" >"$tmp/acct.txt" || true
+grep -q "Amazon SES account $acct, 3 From domains: kobe-parts.example, maple-staffing.example, north-clinic.example" \
+  "$tmp/acct.txt" || fail "run-level account list missing: $(tail -3 "$tmp/acct.txt")"
+[ "$(grep -c "account $acct, [0-9]* From domains:" "$tmp/acct.txt")" -eq 1 ] || fail "account listed more than once"
+"$SESGUARD" mail --lang ja "$tmp/acct.mbox" >"$tmp/acct-ja.txt" || true
+grep -q "Amazon SES アカウント $acct、送信元ドメイン 3 件" "$tmp/acct-ja.txt" ||
+  fail "Japanese account list missing"
+"$SESGUARD" mail --format json "$tmp/acct.mbox" >"$tmp/acct.jsonl" || true
+[ "$(wc -l <"$tmp/acct.jsonl")" -eq 3 ] || fail "JSON Lines gained a non-message line"
+"$SESGUARD" mail --lang en "$SRCDIR/examples/mail" >"$tmp/noacct.txt" || true
+! grep -q "Sending-platform accounts" "$tmp/noacct.txt" || fail "account section without accounts"
+
 # usage errors
 rc=0; "$SESGUARD" mail --format yaml "$SRCDIR/examples/mail" >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "bad --format: exit $rc"

@@ -59,6 +59,13 @@ static scan_t *run(const char *raw)
     return scan_message(engine, &it);
 }
 
+/* Scan raw for its effect on the run state only; frees raw. */
+static void feed(char *raw)
+{
+    scan_free(run(raw));
+    g_free(raw);
+}
+
 /* Assert that raw does (want) or does not emit symbol. Frees raw. */
 static void expect(char *raw, const char *symbol, bool want)
 {
@@ -137,6 +144,8 @@ static void test_domains(void **state)
 
 #define ACCOUNT_A "c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDE="
 #define ACCOUNT_B "c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDI="
+#define ACCOUNT_C "c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDM="
+#define ACCOUNT_D "c2VzZ3VhcmQtZGVtby1hY2NvdW50LWhhc2gtMDAwMDQ="
 
 static char *ses_acct(const char *account, const char *from, const char *date, const char *mid)
 {
@@ -186,6 +195,44 @@ static void test_platform(void **state)
            false);
     expect(ses_acct(ACCOUNT_B, "a@three.example", SES_DATE, SES_MID),
            "PLATFORM_ACCOUNT_MANY_DOMAINS", true);
+}
+
+/* The run-level list: accounts past the threshold, most domains first,
+ * domains sorted and counted once, whatever the order of the messages. */
+static void test_account_list(void **state)
+{
+    const char *c_from[] = {"x@delta.example", "x@alpha.example", "y@alpha.example",
+                            "x@gamma.example", "x@beta.example"};
+    for (size_t i = 0; i < G_N_ELEMENTS(c_from); i++)
+        feed(ses_acct(ACCOUNT_C, c_from[i], SES_DATE, SES_MID));
+    feed(ses_acct(ACCOUNT_D, "x@one-shop.example", SES_DATE, SES_MID));
+    feed(ses_acct(ACCOUNT_D, "x@two-shop.example", SES_DATE, SES_MID));
+    GPtrArray *many = engine_accounts(engine, ENGINE_ACCOUNT_MANY);
+    const engine_account_t *c = NULL;
+    for (guint i = 0; i < many->len; i++) {
+        const engine_account_t *a = many->pdata[i];
+        assert_true(a->n >= ENGINE_ACCOUNT_MANY);
+        assert_string_not_equal(a->account, ACCOUNT_D); /* two domains only */
+        if (i > 0)
+            assert_true(((engine_account_t *)many->pdata[i - 1])->n >= a->n);
+        if (strcmp(a->account, ACCOUNT_C) == 0)
+            c = a;
+    }
+    assert_non_null(c);
+    assert_string_equal(c->label, "Amazon SES");
+    assert_int_equal(c->n, 4);
+    const char *want[] = {"alpha.example", "beta.example", "delta.example", "gamma.example", NULL};
+    for (int i = 0; want[i]; i++)
+        assert_string_equal(c->domains[i], want[i]);
+    assert_null(c->domains[4]);
+    g_ptr_array_unref(many);
+    /* with a lower bar, D is there too */
+    GPtrArray *all = engine_accounts(engine, 2);
+    bool has_d = false;
+    for (guint i = 0; i < all->len; i++)
+        has_d |= strcmp(((engine_account_t *)all->pdata[i])->account, ACCOUNT_D) == 0;
+    assert_true(has_d);
+    g_ptr_array_unref(all);
 }
 
 #define MX_RCVD                                                                                    \
@@ -486,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_brand),
         cmocka_unit_test(test_domains),
         cmocka_unit_test(test_platform),
+        cmocka_unit_test(test_account_list),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_links),
         cmocka_unit_test(test_text),
