@@ -298,6 +298,50 @@ static void test_mbox(void **state)
     check_three("three-crlf.mbox");
 }
 
+static int stop_after_one(const mail_item_t *it, void *ctx)
+{
+    (*(int *)ctx)++;
+    return 1; /* stop the scan */
+}
+
+/* Each thread reuses one line reader from file to file: a file that ends
+ * inside a line longer than the reader's line limit, or a scan stopped
+ * after its first message, must leave nothing behind for the next file. */
+static void test_reader_reuse(void **state)
+{
+    char *dir = g_dir_make_tmp("sgreuse-XXXXXX", NULL);
+    assert_non_null(dir);
+    char *big = g_build_filename(dir, "long.eml", NULL);
+    GString *g = g_string_new("Subject: long\n\n");
+    for (int i = 0; i < 200000; i++)
+        g_string_append_c(g, 'x');
+    assert_true(g_file_set_contents(big, g->str, (gssize)g->len, NULL));
+    for (int round = 0; round < 2; round++) {
+        collected_t *c = scan_path(big);
+        assert_int_equal(c->errors, 0);
+        assert_int_equal(c->subjects->len, 1);
+        assert_string_equal(c->subjects->pdata[0], "long");
+        collected_free(c);
+        check_three(round ? "three-crlf.mbox" : "three.mbox");
+    }
+    /* stopped after "one": the rest of the mbox stays unread */
+    char *mbox = g_build_filename(SG_TEST_DATA, "mail", "three.mbox", NULL);
+    int seen = 0;
+    mail_source_opts_t o = {stop_after_one, NULL, &seen};
+    mail_source_scan(mbox, &o);
+    assert_int_equal(seen, 1);
+    collected_t *c = scan_path(big);
+    assert_int_equal(c->subjects->len, 1);
+    assert_string_equal(c->subjects->pdata[0], "long");
+    collected_free(c);
+    g_free(mbox);
+    g_unlink(big);
+    g_rmdir(dir);
+    g_string_free(g, TRUE);
+    g_free(big);
+    g_free(dir);
+}
+
 static void write_msg(const char *dir, const char *sub, const char *name, const char *subject)
 {
     char *d = g_build_filename(dir, sub, NULL);
@@ -347,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_charset_direct),
         cmocka_unit_test(test_charset_handles),
         cmocka_unit_test(test_mbox),
+        cmocka_unit_test(test_reader_reuse),
         cmocka_unit_test(test_maildir_and_errors),
     };
     mail_init();
