@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "keys/keygit.h"
 #include "keys/keyreport.h"
@@ -47,23 +48,6 @@ void cmd_keys_usage(FILE *out)
             "A line containing sesguard:allow is not reported as a new finding.\n"
             "exit status: 0 no new finding, 1 new findings, 2 usage or input errors\n"),
           out);
-}
-
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    *missing = false;
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
 }
 
 typedef struct keys_args {
@@ -110,18 +94,18 @@ static int parse_args(int argc, char **argv, keys_args_t *a)
             a->no_archives = true;
         else if (strcmp(arg, "--show-secrets") == 0)
             a->show_secrets = true;
-        else if ((v = opt_value(argc, argv, &i, "--format", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--format", &missing)) != NULL)
             a->format = v;
-        else if ((v = opt_value(argc, argv, &i, "--lang", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--lang", &missing)) != NULL)
             a->lang = v;
-        else if ((v = opt_value(argc, argv, &i, "--baseline", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--baseline", &missing)) != NULL)
             a->baseline = v;
-        else if ((v = opt_value(argc, argv, &i, "--include", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--include", &missing)) != NULL)
             g_ptr_array_add(a->include, (gpointer)v);
-        else if ((v = opt_value(argc, argv, &i, "--exclude", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--exclude", &missing)) != NULL)
             g_ptr_array_add(a->exclude, (gpointer)v);
-        else if ((v = opt_value(argc, argv, &i, "--jobs", &missing)) != NULL ||
-                 (v = opt_value(argc, argv, &i, "-j", &missing)) != NULL ||
+        else if ((v = cli_opt_value(argc, argv, &i, "--jobs", &missing)) != NULL ||
+                 (v = cli_opt_value(argc, argv, &i, "-j", &missing)) != NULL ||
                  (strncmp(arg, "-j", 2) == 0 && g_ascii_isdigit(arg[2]) && (v = arg + 2))) {
             if (!parse_jobs(v, &a->jobs)) {
                 fprintf(stderr, _("sesguard: keys: --jobs wants a number from 1 to %d\n"),

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "trail/ctread.h"
 #include "trail/traildetect.h"
@@ -108,24 +109,6 @@ void cmd_trail_usage(FILE *out)
           out);
 }
 
-/* "--name VALUE" or "--name=VALUE"; advances *i. NULL if not this option. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    *missing = false;
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int cmd_trail(int argc, char **argv)
 {
     output_format_t fmt = FORMAT_TEXT;
@@ -148,13 +131,13 @@ int cmd_trail(int argc, char **argv)
             verbose++;
         } else if (strcmp(argv[i], "-vv") == 0) {
             verbose += 2;
-        } else if ((v = opt_value(argc, argv, &i, "--format", &missing)) != NULL) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--format", &missing)) != NULL) {
             format = v;
-        } else if ((v = opt_value(argc, argv, &i, "--lang", &missing)) != NULL) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--lang", &missing)) != NULL) {
             lang = v;
-        } else if ((v = opt_value(argc, argv, &i, "--parser", &missing)) != NULL) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--parser", &missing)) != NULL) {
             parser = v;
-        } else if ((v = opt_value(argc, argv, &i, "--jobs", &missing)) != NULL) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--jobs", &missing)) != NULL) {
             jobs_arg = v;
         } else {
             fprintf(stderr,
