@@ -350,6 +350,21 @@ static void h(FILE *out, const char *s)
     g_free(e);
 }
 
+/* "source:name", region, IP and result of an event, HTML-escaped, with
+ * sep (raw markup) between the fields. */
+static void h_event(FILE *out, const trail_event_t *e, const char *sep)
+{
+    h(out, e->source);
+    fputs(":", out);
+    h(out, e->name);
+    fputs(sep, out);
+    h(out, e->region);
+    fputs(sep, out);
+    h(out, e->ip);
+    fputs(sep, out);
+    h(out, e->result);
+}
+
 static const char *sev_color(tsev_t s)
 {
     switch (s) {
@@ -464,15 +479,7 @@ static void svg_timeline(FILE *out, const trailrules_t *R, const trail_incident_
                 pos[i], 20 + l * SVG_LANE, sev_color(dd ? dd->severity : TSEV_NONE));
         h(out, ts);
         fputs(" ", out);
-        h(out, e->source);
-        fputs(":", out);
-        h(out, e->name);
-        fputs(" ", out);
-        h(out, e->region);
-        fputs(" ", out);
-        h(out, e->ip);
-        fputs(" ", out);
-        h(out, e->result);
+        h_event(out, e, " ");
         fputs("</title></circle>\n", out);
     }
     char a[CTTIME_BUFSZ], b[CTTIME_BUFSZ];
@@ -561,15 +568,7 @@ void trailout_html(FILE *out, const traildetect_t *d, const ctread_stats_t *rs)
             const trail_event_t *e = &in->events[k];
             cttime_format(e->time, a);
             fprintf(out, "<tr><td>%s</td><td>", a);
-            h(out, e->source);
-            fputs(":", out);
-            h(out, e->name);
-            fputs("</td><td>", out);
-            h(out, e->region);
-            fputs("</td><td>", out);
-            h(out, e->ip);
-            fputs("</td><td>", out);
-            h(out, e->result);
+            h_event(out, e, "</td><td>");
             fputs("</td></tr>\n", out);
         }
         fputs("</table></details>\n", out);
