@@ -210,7 +210,6 @@ static tkey_t *get_key(traildetect_t *d, const ctrec_t *r)
     return k;
 }
 
-/* Find or add val in the table; returns the entry or NULL when full. */
 /* s (stored, NUL-terminated) equals the slice v. */
 static bool str_eq_slice(const char *s, slice_t v)
 {
@@ -219,10 +218,34 @@ static bool str_eq_slice(const char *s, slice_t v)
     return strncmp(s, v.p, v.n) == 0 && s[v.n] == '\0';
 }
 
-static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16_t *cap,
-                           uint16_t *hit, uint16_t max, slice_t val, int64_t t, bool *added)
+/* Whether (t, v) was first seen before entry e: earlier time, or the same
+ * time and a smaller value. Unknown times come last. */
+static bool seen_before_entry(int64_t t, slice_t v, const srcent_t *e)
 {
-    *added = false;
+    if (t == CTTIME_INVALID)
+        return false;
+    if (e->first == CTTIME_INVALID)
+        return true;
+    if (t != e->first)
+        return t < e->first;
+    size_t el = strlen(e->val);
+    int c = v.n ? memcmp(v.p, e->val, MIN(v.n, el)) : 0;
+    return c < 0 || (c == 0 && v.n < el);
+}
+
+/* Whether entry a was first seen after entry b (the same order). */
+static bool entry_after(const srcent_t *a, const srcent_t *b)
+{
+    return seen_before_entry(b->first, slice_cstr(b->val), a);
+}
+
+/* Find or add val in the table. A full table keeps the `max` values seen
+ * first (by time, then value): the entry seen latest gives way, so that
+ * the set does not depend on the order of the input. Returns the entry, or
+ * NULL when val is not among them. */
+static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16_t *cap,
+                           uint16_t *hit, uint16_t max, slice_t val, int64_t t)
+{
     if (*n > 0 && *hit < *n) {
         srcent_t *e = &(*tab)[*hit];
         if (str_eq_slice(e->val, val))
@@ -235,8 +258,20 @@ static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16
             goto found;
         }
     }
-    if (*n >= max)
-        return NULL;
+    if (*n >= max) {
+        uint16_t latest = 0;
+        for (uint16_t i = 1; i < *n; i++)
+            if (entry_after(&(*tab)[i], &(*tab)[latest]))
+                latest = i;
+        if (!seen_before_entry(t, val, &(*tab)[latest]))
+            return NULL;
+        srcent_t *e = &(*tab)[latest];
+        memset(e, 0, sizeof *e);
+        e->val = intern(d, val);
+        e->first = e->last = t;
+        *hit = latest;
+        goto found;
+    }
     if (*n == *cap) {
         /* most keys talk from one place: start with one entry */
         *cap = *cap ? (uint16_t)MIN(*cap * 2, max) : 1;
@@ -247,7 +282,6 @@ static srcent_t *src_touch(traildetect_t *d, srcent_t **tab, uint16_t *n, uint16
     e->val = intern(d, val);
     e->first = e->last = t;
     *hit = (*n)++;
-    *added = true;
 found:;
     srcent_t *f = &(*tab)[*hit];
     if (t != CTTIME_INVALID) {
@@ -417,20 +451,20 @@ int traildetect_record(ctrec_t *r, void *ctx)
         k->account =
             intern(d, r->f[CTF_ID_ACCOUNT].n ? r->f[CTF_ID_ACCOUNT] : r->f[CTF_ID_PRINCIPAL]);
     }
-    bool added;
     srcent_t *ip = src_touch(d, &k->ips, &k->n_ips, &k->cap_ips, &k->hit_ip, TD_MAX_IPS,
-                             r->f[CTF_SOURCE_IP], t, &added);
+                             r->f[CTF_SOURCE_IP], t);
     srcent_t *ua = src_touch(d, &k->uas, &k->n_uas, &k->cap_uas, &k->hit_ua, TD_MAX_UAS,
-                             r->f[CTF_USER_AGENT], t, &added);
+                             r->f[CTF_USER_AGENT], t);
+    /* every record from an attack tool's user agent is evidence, not only
+     * the first to arrive: which one came first depends on the order of
+     * the input (files read in parallel) */
     bool tool_hit = false;
-    if (added || ua == NULL) {
-        const char *label = tool_of(d, ua, r->f[CTF_USER_AGENT]);
-        if (label) {
-            /* several tools: keep the same one whatever the record order */
-            if (k->tool == NULL || strcmp(label, k->tool) < 0)
-                k->tool = label;
-            tool_hit = true;
-        }
+    const char *label = tool_of(d, ua, r->f[CTF_USER_AGENT]);
+    if (label) {
+        /* several tools: keep the same one whatever the record order */
+        if (k->tool == NULL || strcmp(label, k->tool) < 0)
+            k->tool = label;
+        tool_hit = true;
     }
     int det = trailrules_match(d->rules, r);
     bool denied = is_denied(r->f[CTF_ERROR_CODE]);
@@ -505,7 +539,11 @@ static int cmp_event(const void *a, const void *b)
         c = strcmp(x->ip, y->ip);
     if (c == 0)
         c = strcmp(x->user_agent, y->user_agent);
-    return c ? c : strcmp(x->result, y->result);
+    if (c == 0)
+        c = strcmp(x->result, y->result);
+    if (c == 0)
+        c = strcmp(x->source, y->source);
+    return c ? c : (x->det > y->det) - (x->det < y->det);
 }
 
 /* Largest number of distinct regions within TD_BURST_SECONDS. */

@@ -10,10 +10,16 @@
  * Correlation key: userIdentity.accessKeyId, else the principal ARN, else
  * principalId. A key that another key created with CreateAccessKey (seen
  * in its responseElements) and that is then used is linked to its creator
- * (created_key_used), evidence or not: it is the attacker's way back in. Records may come in any order: per-key state is made of
- * minima, maxima and sets, which do not care; the timeline is sorted at the
- * end. Duplicated eventIDs are counted once for every event kept as
- * evidence.
+ * (created_key_used), evidence or not: it is the attacker's way back in.
+ *
+ * Records may come in any order (files are read in parallel) and the report
+ * is the same: per-key state is made of minima, maxima and sets; a bounded
+ * set keeps the values seen first (by time, then value) and the timeline
+ * the earliest events; every record from an attack tool's user agent
+ * counts, not the first to arrive. Only logs past the bounds of the
+ * production-access, AccessDenied and created-key lists below (which keep
+ * the first to arrive) can give order-dependent details. Duplicated
+ * eventIDs are counted once for every event kept as evidence.
  *
  * Memory grows with the number of keys, not with the logs: per key a few
  * counters, at most TD_MAX_IPS addresses and TD_MAX_UAS user agents, at
