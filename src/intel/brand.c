@@ -88,35 +88,19 @@ static void add_domain(brand_db_t *db, brand_t *b, const char *d)
         g_hash_table_insert(db->by_domain, g_strdup(d), b);
 }
 
-static int compile(brand_db_t *db, char **err)
+/* The literal set of the names' forms: `body` picks the folded forms that
+ * bodies are searched for, otherwise every form a field is compared in. */
+static litset_t *names_set(const brand_db_t *db, bool body, char **err)
 {
     guint n = db->names->len;
-    const char **pats = g_new0(const char *, n);
-    unsigned *ids = g_new0(unsigned, n);
+    const char **pats = g_new0(const char *, (gsize)n * 3);
+    unsigned *ids = g_new0(unsigned, (gsize)n * 3);
     unsigned k = 0;
     for (guint i = 0; i < n; i++) {
         bname_t *bn = db->names->pdata[i];
-        if (bn->whole || bn->exact_case || bn->folded[0] == '\0')
+        if (body && (bn->whole || bn->exact_case))
             continue;
-        pats[k] = bn->folded;
-        ids[k] = i;
-        k++;
-    }
-    char *e = NULL;
-    db->lits = litset_new(pats, ids, k, &e);
-    g_free(pats);
-    g_free(ids);
-    if (db->lits == NULL) {
-        *err = g_strdup_printf("brands: %s", e);
-        g_free(e);
-        return -1;
-    }
-    pats = g_new0(const char *, (gsize)n * 3);
-    ids = g_new0(unsigned, (gsize)n * 3);
-    k = 0;
-    for (guint i = 0; i < n; i++) {
-        bname_t *bn = db->names->pdata[i];
-        const char *forms[] = {bn->norm, bn->folded, bn->skel};
+        const char *forms[] = {bn->folded, body ? NULL : bn->norm, body ? NULL : bn->skel};
         for (size_t f = 0; f < G_N_ELEMENTS(forms); f++) {
             if (forms[f] && forms[f][0]) {
                 pats[k] = forms[f];
@@ -125,15 +109,24 @@ static int compile(brand_db_t *db, char **err)
             }
         }
     }
-    db->any = litset_new(pats, ids, k, &e);
+    char *e = NULL;
+    litset_t *set = litset_new(pats, ids, k, &e);
     g_free(pats);
     g_free(ids);
-    if (db->any == NULL) {
+    if (set == NULL) {
         *err = g_strdup_printf("brands: %s", e);
         g_free(e);
-        return -1;
     }
-    return 0;
+    return set;
+}
+
+static int compile(brand_db_t *db, char **err)
+{
+    db->lits = names_set(db, true, err);
+    if (db->lits == NULL)
+        return -1;
+    db->any = names_set(db, false, err);
+    return db->any ? 0 : -1;
 }
 
 brand_db_t *brand_db_parse(const char *fname, const char *text, size_t len, char **err)
