@@ -3,6 +3,7 @@
  */
 #include "report/mailreport.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/i18n.h"
@@ -537,6 +538,20 @@ void mailreport_text(FILE *out, const scan_t *s)
 
 #define ACCOUNTS_SHOWN_DOMAINS 10
 
+/* safe() into a string, for values that go into a translated format;
+ * free() it. NULL if no memory. */
+static char *safe_dup(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL)
+        return NULL;
+    safe(m, s);
+    fclose(m);
+    return buf;
+}
+
 void mailreport_text_accounts(FILE *out, const GPtrArray *accounts)
 {
     if (accounts == NULL || accounts->len == 0)
@@ -547,7 +562,11 @@ void mailreport_text_accounts(FILE *out, const GPtrArray *accounts)
     for (guint i = 0; i < accounts->len; i++) {
         const engine_account_t *a = accounts->pdata[i];
         fprintf(out, "  ");
-        fprintf(out, _("%s account %s, %u From domains:"), a->label, a->account, a->n);
+        char *label = safe_dup(a->label), *account = safe_dup(a->account);
+        fprintf(out, _("%s account %s, %u From domains:"), label ? label : "?",
+                account ? account : "?", a->n);
+        free(label);
+        free(account);
         for (unsigned k = 0; k < a->n && k < ACCOUNTS_SHOWN_DOMAINS; k++) {
             fputs(k ? ", " : " ", out);
             safe(out, a->domains[k]);
