@@ -21,7 +21,7 @@
 #define MAIL_MAX_MIME_DEPTH 32
 
 /* MIME parts walked. rspamd allows 10000; legitimate mail rarely has more
- * than a few dozen. Each part costs a GMime object, so bound the count. */
+ * than a few dozen. Each part costs a header parse and a walk, so bound the count. */
 #define MAIL_MAX_MIME_PARTS 1000
 
 /* Header fields kept per message (top level). RFC 5322 sets no limit;

@@ -1,12 +1,22 @@
 /*
  * message.c - parse one message into the model of message.h.
  *
- * GMime does the MIME and RFC 2047/2231 work; this file walks its tree
- * with our own limits (depth, parts, text, links, attachments), converts
- * every text part through charset.c, hands HTML to html.c and plain text
- * to urls.c, describes attachments (sniff.c, SHA-256), and turns GMime's
- * parser warnings into anomalies. GMime's own nesting guard
- * (GMIME_CRIT_NESTING_OVERFLOW) bounds its recursion; ours bounds the walk.
+ * mime.c cuts the message into header blocks and body parts without
+ * copying; this file walks that structure with our own limits (depth,
+ * parts, text, links, attachments), decodes field values, addresses,
+ * dates, Content-Type/-Disposition parameters and transfer encodings with
+ * GMime's functions (no GMime object tree: building and freeing it cost a
+ * third of the analysis), converts every text part through charset.c,
+ * hands HTML to html.c and plain text to urls.c, describes attachments
+ * (sniff.c, SHA-256), and records structural anomalies (invalid header
+ * lines, unclosed or delimiter-less multiparts, truncation, repeated
+ * fields) plus GMime's warnings about what it decodes.
+ *
+ * Structure, read as GMime 3.2 and mail clients read it (see mime.h), with
+ * two deliberate differences: a multipart whose body holds no delimiter
+ * line (or that has no boundary) is read as the text a client falls back
+ * to, so nothing hidden behind it is lost; and a part whose first line is
+ * neither a field nor empty keeps that line as body text.
  *
  * multipart/alternative: only the alternative a mail client shows (the
  * last HTML one, else the last one) contributes visible text, but links
@@ -24,6 +34,7 @@
 #include "mail/charset.h"
 #include "mail/html.h"
 #include "mail/link.h"
+#include "mail/mime.h"
 #include "mail/received.h"
 #include "mail/rfc2047.h"
 #include "mail/sniff.h"
@@ -202,65 +213,45 @@ typedef struct parse {
     GMimeParserOptions *opts;
     GString *text;
     unsigned parts;
+    const char *base; /* the message's first byte, for offsets in evidence */
+    const char *end;  /* one past its last byte */
 } parse_t;
 
+/* Warnings of the GMime functions called here (the structure is read by
+ * mime.c): broken encoded words and Content-Type values it cannot parse. */
 static void on_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
                              gpointer user)
 {
     mail_msg_t *m = user;
     const char *what = item ? item : "";
-    switch (code) {
-    case GMIME_WARN_DUPLICATED_HEADER:
-    case GMIME_CRIT_CONFLICTING_HEADER:
-        mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%s", what);
-        break;
-    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+    (void)offset;
+    if (code == GMIME_WARN_INVALID_RFC2047_HEADER_VALUE)
         mail_msg_anomaly(m, MAIL_ANOM_BAD_ENCODED_WORD, "%.200s", what);
-        break;
-    case GMIME_CRIT_NESTING_OVERFLOW:
-        mail_msg_anomaly(m, MAIL_ANOM_MIME_DEPTH, "MIME nesting overflow at byte %lld",
-                         (long long)offset);
-        break;
-    case GMIME_WARN_MALFORMED_MULTIPART:
-    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
-    case GMIME_WARN_PART_WITHOUT_CONTENT:
-    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-    case GMIME_WARN_TRUNCATED_MESSAGE:
-    case GMIME_WARN_MALFORMED_MESSAGE:
-    case GMIME_CRIT_INVALID_HEADER_NAME:
-    case GMIME_WARN_INVALID_CONTENT_TYPE:
-        mail_msg_anomaly(m, MAIL_ANOM_BAD_BOUNDARY, "%s at byte %lld",
-                         code == GMIME_WARN_MALFORMED_MULTIPART ? "multipart without parts"
-                         : code == GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY
-                             ? "multipart without boundary"
-                         : code == GMIME_WARN_TRUNCATED_MESSAGE    ? "message truncated"
-                         : code == GMIME_CRIT_INVALID_HEADER_NAME  ? "invalid header name"
-                         : code == GMIME_WARN_INVALID_CONTENT_TYPE ? "invalid Content-Type"
-                                                                   : "malformed part",
-                         (long long)offset);
-        break;
-    default:
-        break;
-    }
+    else if (code == GMIME_WARN_INVALID_CONTENT_TYPE)
+        mail_msg_anomaly(m, MAIL_ANOM_BAD_BOUNDARY, "invalid Content-Type: %.100s", what);
 }
 
 /* Unfold a raw header value (RFC 5322 2.2.3: remove CRLF before WSP) and
  * trim it; bounded by MAIL_MAX_HEADER_BYTES. */
-static char *unfold(mail_msg_t *m, const char *name, const char *raw)
+static char *unfold_n(mail_msg_t *m, const char *name, const char *raw, size_t n)
 {
-    size_t n = raw ? strlen(raw) : 0;
     if (n > MAIL_MAX_HEADER_BYTES) {
         mail_msg_anomaly(m, MAIL_ANOM_HEADER_LONG, "%s: %zu bytes", name, n);
         n = MAIL_MAX_HEADER_BYTES;
     }
     char *s = g_malloc(n + 1);
     size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && raw[i] != '\0'; i++) {
         if (raw[i] != '\r' && raw[i] != '\n')
             s[o++] = raw[i];
     }
     s[o] = '\0';
     return g_strstrip(s);
+}
+
+static char *unfold(mail_msg_t *m, const char *name, const char *raw)
+{
+    return unfold_n(m, name, raw ? raw : "", raw ? strlen(raw) : 0);
 }
 
 static bool has_raw_8bit(const char *s)
@@ -326,23 +317,76 @@ static char *angle_addr(const char *v)
     return g_strstrip(g_strdup(v));
 }
 
-static void read_headers(parse_t *ps, GMimeMessage *msg)
+/* Fields RFC 5322 3.6 allows once per message (GMime's list, plus From,
+ * which MULTIPLE_FROM reports as well). */
+static const char *const single_fields[] = {"Bcc",        "Cc",         "Date",     "From",
+                                            "In-Reply-To", "Message-ID", "References", "Reply-To",
+                                            "Sender",     "Subject",    "To"};
+
+static bool single_field(const mime_field_t *f)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(single_fields); i++)
+        if (strlen(single_fields[i]) == f->name_len &&
+            g_ascii_strncasecmp(f->name, single_fields[i], f->name_len) == 0)
+            return true;
+    return false;
+}
+
+/* A repeated field in one header block: for a message (ours or an
+ * attached one), the fields it may carry once and the Content-* fields of
+ * its body; for a body part, any field. */
+static void check_repeats(mail_msg_t *m, const mime_block_t *blk, bool message)
+{
+    guint n = blk->fields->len;
+    for (guint i = 1; i < n; i++) {
+        const mime_field_t *f = &g_array_index(blk->fields, mime_field_t, i);
+        if (message && !(f->name_len > 8 && g_ascii_strncasecmp(f->name, "Content-", 8) == 0) &&
+            !single_field(f))
+            continue;
+        for (guint j = 0; j < i; j++) {
+            const mime_field_t *e = &g_array_index(blk->fields, mime_field_t, j);
+            if (e->name_len == f->name_len && g_ascii_strncasecmp(e->name, f->name, f->name_len) == 0) {
+                mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%.*s", (int)f->name_len, f->name);
+                break;
+            }
+        }
+    }
+}
+
+static void invalid_lines(mail_msg_t *m, const mime_block_t *blk, const char *base, const char *d)
+{
+    if (blk->invalid)
+        mail_msg_anomaly(m, MAIL_ANOM_BAD_BOUNDARY, "invalid header name at byte %zu",
+                         (size_t)(d - base) + blk->first_invalid);
+}
+
+/* Decode a field value the way GMime decodes unstructured text (RFC 2047,
+ * raw 8-bit through the fallback charsets), unfolded and trimmed. */
+static char *decode_value(parse_t *ps, const char *name, const char *raw)
+{
+    char *unf = g_mime_utils_header_unfold(raw);
+    char *dec = g_mime_utils_header_decode_text(ps->opts, unf);
+    char *v = unfold(ps->m, name, dec);
+    char *valid = g_utf8_make_valid(v, -1);
+    g_free(unf);
+    g_free(dec);
+    g_free(v);
+    return valid;
+}
+
+static void read_headers(parse_t *ps, const mime_block_t *blk)
 {
     mail_msg_t *m = ps->m;
-    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
-    int count = g_mime_header_list_get_count(list);
     unsigned nfrom = 0;
-    if (count > (int)MAIL_MAX_HEADERS) {
-        mail_msg_anomaly(m, MAIL_ANOM_HEADERS, "%d header fields", count);
-        count = MAIL_MAX_HEADERS;
-    }
-    for (int i = 0; i < count; i++) {
-        GMimeHeader *gh = g_mime_header_list_get_header_at(list, i);
-        const char *name = g_mime_header_get_name(gh);
-        const char *rawv = g_mime_header_get_raw_value(gh);
+    if (blk->total_fields > MAIL_MAX_HEADERS)
+        mail_msg_anomaly(m, MAIL_ANOM_HEADERS, "%zu header fields", blk->total_fields);
+    for (guint i = 0; i < blk->fields->len; i++) {
+        const mime_field_t *f = &g_array_index(blk->fields, mime_field_t, i);
         mail_header_t *h = g_new0(mail_header_t, 1);
-        h->name = g_utf8_make_valid(name ? name : "", -1);
-        h->raw = unfold(m, h->name, rawv);
+        char *name = g_strndup(f->name, f->name_len);
+        h->name = g_utf8_make_valid(name, -1);
+        g_free(name);
+        h->raw = unfold_n(m, h->name, f->value, f->value_len);
         /* words split inside a character are joined before decoding */
         char *merged = rfc2047_merge(h->raw, strlen(h->raw));
         const char *src = merged ? merged : h->raw;
@@ -355,9 +399,9 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
             /* ASCII without encoded words: decoding it is unfolding it */
             h->value = g_strdup(h->raw);
         } else {
-            char *dec = unfold(m, h->name, g_mime_header_get_value(gh));
-            h->value = g_utf8_make_valid(dec, -1);
-            g_free(dec);
+            char *raw = g_strndup(f->value, MIN(f->value_len, MAIL_MAX_HEADER_BYTES));
+            h->value = decode_value(ps, h->name, raw);
+            g_free(raw);
         }
         if (eight && !g_utf8_validate(h->raw, -1, NULL))
             mail_msg_anomaly(m, MAIL_ANOM_8BIT_HEADER, "%s", h->name);
@@ -402,26 +446,34 @@ static void read_headers(parse_t *ps, GMimeMessage *msg)
     if (nfrom > 1 || m->from->len > 1)
         mail_msg_anomaly(m, MAIL_ANOM_MULTIPLE_FROM, "%u From fields, %u addresses", nfrom,
                          m->from->len);
-    static const char *const unique[] = {"Date",     "Message-ID", "Subject",
-                                         "Reply-To", "Sender",     "To"};
-    for (size_t i = 0; i < G_N_ELEMENTS(unique); i++)
-        if (mail_msg_header_count(m, unique[i]) > 1)
-            mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%s", unique[i]);
+    check_repeats(m, blk, true);
 
-    const char *mid = g_mime_message_get_message_id(msg);
+    /* the last Message-ID and Date count, as in GMime */
+    const mail_header_t *mh = NULL, *dh = NULL;
+    for (guint i = 0; i < m->headers->len; i++) {
+        const mail_header_t *h = m->headers->pdata[i];
+        if (g_ascii_strcasecmp(h->name, "Message-ID") == 0)
+            mh = h;
+        else if (g_ascii_strcasecmp(h->name, "Date") == 0)
+            dh = h;
+    }
+    char *mid = mh ? g_mime_utils_decode_message_id(mh->value) : NULL;
     if (mid && *mid)
         m->message_id = g_utf8_make_valid(mid, -1);
     else
         mail_msg_anomaly(m, MAIL_ANOM_NO_MESSAGE_ID, "no Message-ID field");
-    const mail_header_t *dh = mail_msg_header(m, "Date");
-    GDateTime *dt = g_mime_message_get_date(msg);
-    if (dh)
-        m->date_raw = g_strdup(dh->raw);
-    if (dt)
+    g_free(mid);
+    GDateTime *dt = dh ? g_mime_utils_header_decode_date(dh->value) : NULL;
+    const mail_header_t *first_date = mail_msg_header(m, "Date");
+    if (first_date)
+        m->date_raw = g_strdup(first_date->raw);
+    if (dt) {
         m->date = g_date_time_to_unix(dt);
-    else
-        mail_msg_anomaly(m, MAIL_ANOM_NO_DATE, dh ? "Date: %.100s" : "no Date field",
-                         dh ? dh->raw : "");
+        g_date_time_unref(dt);
+    } else {
+        mail_msg_anomaly(m, MAIL_ANOM_NO_DATE, first_date ? "Date: %.100s" : "no Date field",
+                         first_date ? first_date->raw : "");
+    }
 }
 
 /* ---- body ---- */
@@ -444,24 +496,162 @@ static void append_text(parse_t *ps, const char *s, size_t n)
     g_string_append_len(ps->text, s, (gssize)n);
 }
 
-static GByteArray *decode_part(parse_t *ps, GMimePart *part)
+/* One MIME entity: its header block, its body, and what the walk needs
+ * from its Content-Type and Content-Disposition. */
+typedef struct entity {
+    const char *d; /* the entity's bytes: header block, then body */
+    size_t n;
+    mime_block_t blk;
+    GMimeContentType *ct;         /* NULL when there is no Content-Type field */
+    GMimeContentDisposition *cd;  /* NULL when there is no Content-Disposition field */
+    const char *type, *subtype;   /* effective type (RFC 2045 5.2 defaults without ct) */
+} entity_t;
+
+static char *field_text(parse_t *ps, const mime_field_t *f)
 {
-    GMimeDataWrapper *w = g_mime_part_get_content(part);
-    if (w == NULL)
-        return NULL;
-    GMimeStream *mem = g_mime_stream_mem_new();
-    g_mime_data_wrapper_write_to_stream(w, mem);
-    GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    GByteArray *out =
-        g_byte_array_sized_new(ba->len < MAIL_MAX_PART_BYTES ? ba->len : MAIL_MAX_PART_BYTES);
-    if (ba->len > MAIL_MAX_PART_BYTES) {
-        mail_msg_anomaly(ps->m, MAIL_ANOM_PART_LIMIT, "part of %u bytes", ba->len);
-        g_byte_array_append(out, ba->data, MAIL_MAX_PART_BYTES);
-    } else {
-        g_byte_array_append(out, ba->data, ba->len);
+    char *name = g_strndup(f->name, f->name_len);
+    char *v = unfold_n(ps->m, name, f->value, f->value_len);
+    g_free(name);
+    return v;
+}
+
+/* Read what the walk needs from e->blk (already filled). */
+static void entity_init(parse_t *ps, entity_t *e, const char *d, size_t n, bool in_digest,
+                        bool message)
+{
+    e->d = d;
+    e->n = n;
+    const mime_field_t *f = mime_block_find(&e->blk, "Content-Type");
+    if (f) {
+        char *v = field_text(ps, f);
+        e->ct = g_mime_content_type_parse(ps->opts, v);
+        g_free(v);
     }
-    g_object_unref(mem);
-    return out;
+    if ((f = mime_block_find(&e->blk, "Content-Disposition")) != NULL) {
+        char *v = field_text(ps, f);
+        e->cd = g_mime_content_disposition_parse(ps->opts, v);
+        g_free(v);
+    }
+    if (e->ct) {
+        e->type = g_mime_content_type_get_media_type(e->ct);
+        e->subtype = g_mime_content_type_get_media_subtype(e->ct);
+    }
+    if (e->type == NULL || e->subtype == NULL) {
+        e->type = in_digest ? "message" : "text";
+        e->subtype = in_digest ? "rfc822" : "plain";
+    }
+    if (e->d == ps->base)
+        return; /* the message's own fields: read_headers */
+    check_repeats(ps->m, &e->blk, message);
+    /* decoded only for GMime's warnings about broken encoded words */
+    for (guint i = 0; i < e->blk.fields->len; i++) {
+        const mime_field_t *pf = &g_array_index(e->blk.fields, mime_field_t, i);
+        if (g_strstr_len(pf->value, (gssize)pf->value_len, "=?")) {
+            char *v = field_text(ps, pf);
+            g_free(g_mime_utils_header_decode_text(ps->opts, v));
+            g_free(v);
+        }
+    }
+}
+
+/* A body part: read its header block, then as entity_init. */
+static void entity_open(parse_t *ps, entity_t *e, const char *base, const char *d, size_t n,
+                        bool in_digest, bool message)
+{
+    memset(e, 0, sizeof(*e));
+    mime_block_read(d, n, MIME_PART, MAIL_MAX_HEADERS, &e->blk);
+    if (e->blk.no_headers)
+        mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_BOUNDARY, "part without a header block at byte %zu",
+                         (size_t)(d - base));
+    else if (e->blk.unterminated && n > 0 && d + n == ps->end)
+        /* at a delimiter, the line break before it ends the block */
+        mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_BOUNDARY, "message truncated at byte %zu",
+                         (size_t)(d - base) + n);
+    invalid_lines(ps->m, &e->blk, base, d);
+    entity_init(ps, e, d, n, in_digest, message);
+}
+
+static void entity_clear(entity_t *e)
+{
+    mime_block_clear(&e->blk);
+    if (e->ct)
+        g_object_unref(e->ct);
+    if (e->cd)
+        g_object_unref(e->cd);
+}
+
+static bool is_type(const entity_t *e, const char *type, const char *subtype)
+{
+    return g_ascii_strcasecmp(e->type, type) == 0 &&
+           (subtype == NULL || g_ascii_strcasecmp(e->subtype, subtype) == 0);
+}
+
+static const char *param(const entity_t *e, const char *name)
+{
+    return e->ct ? g_mime_content_type_get_parameter(e->ct, name) : NULL;
+}
+
+static const char *filename(const entity_t *e)
+{
+    const char *fn = e->cd ? g_mime_content_disposition_get_parameter(e->cd, "filename") : NULL;
+    return fn ? fn : param(e, "name");
+}
+
+static GMimeContentEncoding transfer_encoding(parse_t *ps, const entity_t *e)
+{
+    const mime_field_t *f = mime_block_find(&e->blk, "Content-Transfer-Encoding");
+    if (f == NULL)
+        return GMIME_CONTENT_ENCODING_DEFAULT;
+    char *v = field_text(ps, f);
+    GMimeContentEncoding enc = g_mime_content_encoding_from_string(v);
+    if (enc == GMIME_CONTENT_ENCODING_DEFAULT && *v)
+        mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_TRANSFER_ENC, "Content-Transfer-Encoding: %.60s", v);
+    g_free(v);
+    return enc;
+}
+
+/* The decoded body of a leaf: points into the message for identity
+ * encodings, else into own. */
+typedef struct body {
+    const char *p;
+    size_t n;
+    char *own;
+} body_t;
+
+static void decode_body(parse_t *ps, const entity_t *e, GMimeContentEncoding enc, body_t *out)
+{
+    const char *in = e->d + e->blk.body;
+    size_t n = e->n - e->blk.body;
+    memset(out, 0, sizeof(*out));
+    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        /* the data starts after the "begin MODE NAME" line */
+        size_t p = 0;
+        while (p < n && !(n - p >= 6 && memcmp(in + p, "begin ", 6) == 0)) {
+            const char *nl = memchr(in + p, '\n', n - p);
+            p = nl ? (size_t)(nl - in) + 1 : n;
+        }
+        const char *nl = p < n ? memchr(in + p, '\n', n - p) : NULL;
+        p = nl ? (size_t)(nl - in) + 1 : n;
+        in += p;
+        n -= p;
+    }
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GMimeEncoding st;
+        g_mime_encoding_init_decode(&st, enc);
+        if (enc == GMIME_CONTENT_ENCODING_UUENCODE)
+            st.state = GMIME_UUDECODE_STATE_BEGIN;
+        out->own = g_malloc(g_mime_encoding_outlen(&st, n) + 1);
+        out->n = g_mime_encoding_flush(&st, in, n, out->own);
+        out->p = out->own;
+    } else {
+        out->p = in;
+        out->n = n;
+    }
+    if (out->n > MAIL_MAX_PART_BYTES) {
+        mail_msg_anomaly(ps->m, MAIL_ANOM_PART_LIMIT, "part of %zu bytes", out->n);
+        out->n = MAIL_MAX_PART_BYTES;
+    }
 }
 
 static size_t links_room(parse_t *ps)
@@ -490,17 +680,16 @@ static void take_html(parse_t *ps, const char *u, size_t n, bool show)
     html_result_clear(&hr);
 }
 
-static void take_text_part(parse_t *ps, GMimePart *part, bool is_html, bool show)
+static void take_text_part(parse_t *ps, const entity_t *e, const body_t *body, bool is_html,
+                           bool show)
 {
-    GMimeObject *obj = GMIME_OBJECT(part);
-    GByteArray *ba = decode_part(ps, part);
-    const char *declared = g_mime_object_get_content_type_parameter(obj, "charset");
+    const char *declared = param(e, "charset");
     mail_textpart_t *tp = g_new0(mail_textpart_t, 1);
     tp->content_type = g_strdup(is_html ? "text/html" : "text/plain");
     tp->charset_declared = g_utf8_make_valid(declared ? declared : "", -1);
     charset_result_t cr;
-    const char *bytes = (ba && ba->data) ? (const char *)ba->data : "";
-    size_t len = ba ? ba->len : 0;
+    const char *bytes = body->n ? body->p : "";
+    size_t len = body->n;
     char *clean = NULL;
     if (len && memchr(bytes, '\0', len)) {
         clean = g_memdup2(bytes, len);
@@ -530,8 +719,6 @@ static void take_text_part(parse_t *ps, GMimePart *part, bool is_html, bool show
     }
     charset_result_clear(&cr);
     g_free(clean);
-    if (ba)
-        g_byte_array_unref(ba);
 }
 
 static bool looks_html_name(const char *name)
@@ -541,65 +728,128 @@ static bool looks_html_name(const char *name)
                     g_str_has_suffix(name, ".shtml") || g_str_has_suffix(name, ".svg"));
 }
 
-static void take_attachment(parse_t *ps, GMimePart *part)
+static void take_attachment(parse_t *ps, const entity_t *e, const body_t *body)
 {
-    GMimeObject *obj = GMIME_OBJECT(part);
     if (ps->m->attachments->len >= MAIL_MAX_ATTACHMENTS) {
         mail_msg_anomaly(ps->m, MAIL_ANOM_ATTACHMENT_LIMIT, "more than %d attachments",
                          MAIL_MAX_ATTACHMENTS);
         return;
     }
     mail_attachment_t *a = g_new0(mail_attachment_t, 1);
-    const char *fn = g_mime_part_get_filename(part);
+    const char *fn = filename(e);
     a->filename = g_utf8_make_valid(fn ? fn : "", -1);
-    GMimeContentType *ct = g_mime_object_get_content_type(obj);
-    char *mt = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("application/octet-stream");
+    char *mt = g_strdup_printf("%s/%s", e->type, e->subtype);
     a->declared_type = g_ascii_strdown(mt, -1);
     g_free(mt);
-    GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
-    a->inline_part = cd && !g_mime_content_disposition_is_attachment(cd);
-    GByteArray *ba = decode_part(ps, part);
-    const char *bytes = (ba && ba->data) ? (const char *)ba->data : "";
-    a->size = ba ? ba->len : 0;
+    a->inline_part = e->cd && !g_mime_content_disposition_is_attachment(e->cd);
+    const char *bytes = body->n ? body->p : "";
+    a->size = body->n;
     hash_sha256_hex(bytes, a->size, a->sha256);
     a->sniffed_type = g_strdup(sniff_type(magic_cookie, bytes, a->size));
     attach_inspect(a, bytes, a->size);
     g_ptr_array_add(ps->m->attachments, a);
     /* An HTML attachment is a page the reader opens locally: its links and
      * forms matter as much as the body's. */
-    if (ba && (g_str_has_prefix(a->declared_type, "text/html") ||
-               strcmp(a->sniffed_type, "text/html") == 0 || looks_html_name(a->filename))) {
+    if (g_str_has_prefix(a->declared_type, "text/html") ||
+        strcmp(a->sniffed_type, "text/html") == 0 || looks_html_name(a->filename)) {
         charset_result_t cr;
-        charset_to_utf8(bytes, a->size, g_mime_object_get_content_type_parameter(obj, "charset"),
-                        &cr);
+        charset_to_utf8(bytes, a->size, param(e, "charset"), &cr);
         take_html(ps, cr.utf8, cr.len, false);
         charset_result_clear(&cr);
     }
-    if (ba)
-        g_byte_array_unref(ba);
 }
 
-static void walk(parse_t *ps, GMimeObject *obj, int depth, bool show);
-
-static int preferred_alternative(GMimeMultipart *mp, int n)
+/* The alternative a mail client shows: the last HTML one (or a multipart
+ * wrapping it), else the last plain text one, else the last. */
+static guint preferred_alternative(const entity_t *kids, guint n)
 {
     int html = -1, plain = -1;
-    for (int i = 0; i < n; i++) {
-        GMimeContentType *ct = g_mime_object_get_content_type(g_mime_multipart_get_part(mp, i));
-        if (ct && g_mime_content_type_is_type(ct, "text", "html"))
-            html = i;
-        else if (ct && g_mime_content_type_is_type(ct, "text", "plain"))
-            plain = i;
-        else if (ct && g_mime_content_type_is_type(ct, "multipart", "*"))
-            html = i; /* related/mixed wrapping the HTML */
+    for (guint i = 0; i < n; i++) {
+        if (is_type(&kids[i], "text", "html") || is_type(&kids[i], "multipart", NULL))
+            html = (int)i;
+        else if (is_type(&kids[i], "text", "plain"))
+            plain = (int)i;
     }
-    return html >= 0 ? html : plain >= 0 ? plain : n - 1;
+    return html >= 0 ? (guint)html : plain >= 0 ? (guint)plain : n - 1;
 }
 
-static void walk(parse_t *ps, GMimeObject *obj, int depth, bool show)
+static bool is_rfc822(const entity_t *e)
 {
-    if (obj == NULL)
+    return is_type(e, "message", "rfc822") || is_type(e, "message", "rfc2822") ||
+           is_type(e, "message", "global") || is_type(e, "message", "news");
+}
+
+/* A part with content: text the reader sees, or an attachment. as_text:
+ * a multipart whose delimiters are missing, read as the text it shows. */
+static void walk_leaf(parse_t *ps, const entity_t *e, GMimeContentEncoding enc, bool show,
+                      bool as_text)
+{
+    const char *fn = filename(e);
+    bool attached = (e->cd && g_mime_content_disposition_is_attachment(e->cd)) || fn != NULL;
+    bool html = is_type(e, "text", "html");
+    bool is_text = as_text || html || is_type(e, "text", "plain");
+    body_t body;
+    decode_body(ps, e, enc, &body);
+    if (is_text && (as_text || !attached))
+        take_text_part(ps, e, &body, html, show);
+    else
+        take_attachment(ps, e, &body);
+    g_free(body.own);
+}
+
+/* at_end: the entity's bytes run to the end of the message (an unclosed
+ * multipart there is a truncated message, elsewhere a malformed one). */
+static void walk(parse_t *ps, entity_t *e, int depth, bool show, bool at_end);
+
+static void walk_multipart(parse_t *ps, entity_t *e, int depth, bool show, bool at_end)
+{
+    const char *body = e->d + e->blk.body;
+    size_t blen = e->n - e->blk.body;
+    size_t where = (size_t)(e->d - ps->base);
+    const char *boundary = param(e, "boundary");
+    mime_split_t sp = {0};
+    if (boundary && *boundary) {
+        size_t room = ps->parts < MAIL_MAX_MIME_PARTS ? MAIL_MAX_MIME_PARTS - ps->parts : 0;
+        mime_split(body, blen, boundary, strlen(boundary), room, &sp);
+    }
+    if (!sp.found) {
+        /* No part to walk: the body is still read, as the text a client
+         * falls back to, so nothing hidden behind a broken multipart is
+         * lost. */
+        mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_BOUNDARY, "%s at byte %zu",
+                         sp.parts ? "multipart without delimiter" : "multipart without boundary",
+                         where);
+        mime_split_clear(&sp);
+        walk_leaf(ps, e, transfer_encoding(ps, e), show, true);
         return;
+    }
+    if (!sp.closed)
+        mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_BOUNDARY, "%s at byte %zu",
+                         at_end ? "message truncated" : "multipart not closed before its enclosing part ends",
+                         where + e->blk.body + blen);
+    if (sp.more)
+        mail_msg_anomaly(ps->m, MAIL_ANOM_MIME_PARTS, "more than %d parts", MAIL_MAX_MIME_PARTS);
+    guint n = sp.parts->len;
+    entity_t *kids = g_new0(entity_t, n ? n : 1);
+    bool digest = is_type(e, "multipart", "digest");
+    for (guint i = 0; i < n; i++) {
+        const mime_span_t *s = &g_array_index(sp.parts, mime_span_t, i);
+        entity_open(ps, &kids[i], ps->base, body + s->start, s->len, digest, false);
+    }
+    bool alt = is_type(e, "multipart", "alternative");
+    guint pref = alt && n ? preferred_alternative(kids, n) : 0;
+    for (guint i = 0; i < n; i++) {
+        const mime_span_t *s = &g_array_index(sp.parts, mime_span_t, i);
+        walk(ps, &kids[i], depth + 1, show && (!alt || i == pref),
+             at_end && !sp.closed && s->start + s->len == blen);
+        entity_clear(&kids[i]);
+    }
+    g_free(kids);
+    mime_split_clear(&sp);
+}
+
+static void walk(parse_t *ps, entity_t *e, int depth, bool show, bool at_end)
+{
     if (depth > MAIL_MAX_MIME_DEPTH) {
         mail_msg_anomaly(ps->m, MAIL_ANOM_MIME_DEPTH, "deeper than %d levels", MAIL_MAX_MIME_DEPTH);
         return;
@@ -608,42 +858,25 @@ static void walk(parse_t *ps, GMimeObject *obj, int depth, bool show)
         mail_msg_anomaly(ps->m, MAIL_ANOM_MIME_PARTS, "more than %d parts", MAIL_MAX_MIME_PARTS);
         return;
     }
-    if (GMIME_IS_MULTIPART(obj)) {
-        GMimeMultipart *mp = GMIME_MULTIPART(obj);
-        int n = g_mime_multipart_get_count(mp);
-        GMimeContentType *ct = g_mime_object_get_content_type(obj);
-        bool alt = ct && g_mime_content_type_is_type(ct, "multipart", "alternative");
-        int pref = alt ? preferred_alternative(mp, n) : -1;
-        for (int i = 0; i < n; i++)
-            walk(ps, g_mime_multipart_get_part(mp, i), depth + 1, show && (!alt || i == pref));
+    if (is_type(e, "multipart", NULL)) {
+        walk_multipart(ps, e, depth, show, at_end);
         return;
     }
-    if (GMIME_IS_MESSAGE_PART(obj)) {
-        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-        if (inner)
-            walk(ps, g_mime_message_get_mime_part(inner), depth + 1, show);
+    GMimeContentEncoding enc = transfer_encoding(ps, e);
+    if (is_rfc822(e) && enc != GMIME_CONTENT_ENCODING_BASE64 &&
+        enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE && enc != GMIME_CONTENT_ENCODING_UUENCODE) {
+        /* an attached message: its MIME structure is walked, its header
+         * fields are the forwarded mail's, not ours */
+        size_t blen = e->n - e->blk.body;
+        if (blen > 0) {
+            entity_t inner;
+            entity_open(ps, &inner, ps->base, e->d + e->blk.body, blen, false, true);
+            walk(ps, &inner, depth + 1, show, at_end);
+            entity_clear(&inner);
+        }
         return;
     }
-    if (!GMIME_IS_PART(obj))
-        return;
-    GMimePart *part = GMIME_PART(obj);
-    GMimeContentType *ct = g_mime_object_get_content_type(obj);
-    GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
-    bool attached = (cd && g_mime_content_disposition_is_attachment(cd)) ||
-                    (g_mime_part_get_filename(part) != NULL);
-    bool is_text = ct == NULL || g_mime_content_type_is_type(ct, "text", "plain") ||
-                   g_mime_content_type_is_type(ct, "text", "html");
-    GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
-    if (enc == GMIME_CONTENT_ENCODING_DEFAULT) {
-        const char *cte = g_mime_object_get_header(obj, "Content-Transfer-Encoding");
-        if (cte && *cte)
-            mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_TRANSFER_ENC, "Content-Transfer-Encoding: %.60s",
-                             cte);
-    }
-    if (is_text && !attached)
-        take_text_part(ps, part, ct && g_mime_content_type_is_type(ct, "text", "html"), show);
-    else
-        take_attachment(ps, part);
+    walk_leaf(ps, e, enc, show, false);
 }
 
 static char *header_block(const char *d, size_t n)
@@ -672,7 +905,7 @@ mail_msg_t *mail_msg_parse(const char *data, size_t len)
         mail_msg_anomaly(m, MAIL_ANOM_NUL_BYTES, "NUL bytes in the message");
     m->raw_header = header_block(data, len);
 
-    parse_t ps = {.m = m, .text = g_string_new(NULL)};
+    parse_t ps = {.m = m, .text = g_string_new(NULL), .base = data, .end = data + len};
     ps.opts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(ps.opts, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_address_compliance_mode(ps.opts, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -680,12 +913,9 @@ mail_msg_t *mail_msg_parse(const char *data, size_t len)
     g_mime_parser_options_set_fallback_charsets(ps.opts, fallback);
     g_mime_parser_options_set_warning_callback(ps.opts, on_gmime_warning, m);
 
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *msg = g_mime_parser_construct_message(parser, ps.opts);
-    if (msg == NULL ||
-        g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0) {
+    entity_t top = {0};
+    mime_block_read(data, len, MIME_TOP, MAIL_MAX_HEADERS, &top.blk);
+    if (top.blk.no_headers || top.blk.fields->len == 0) {
         mail_msg_anomaly(m, MAIL_ANOM_NO_HEADERS, "no header block");
         mail_msg_anomaly(m, MAIL_ANOM_NO_FROM, "no From field");
         /* Still read what is there as text, so nothing is lost. */
@@ -694,14 +924,16 @@ mail_msg_t *mail_msg_parse(const char *data, size_t len)
         append_text(&ps, cr.utf8, strlen(cr.utf8));
         urls_find(cr.utf8, strlen(cr.utf8), m->links, MAIL_MAX_URLS);
         charset_result_clear(&cr);
+        mime_block_clear(&top.blk);
     } else {
-        read_headers(&ps, msg);
-        walk(&ps, g_mime_message_get_mime_part(msg), 0, true);
+        if (top.blk.unterminated)
+            mail_msg_anomaly(m, MAIL_ANOM_BAD_BOUNDARY, "message truncated at byte %zu", len);
+        invalid_lines(m, &top.blk, data, data);
+        read_headers(&ps, &top.blk);
+        entity_init(&ps, &top, data, len, false, true);
+        walk(&ps, &top, 0, true, true);
+        entity_clear(&top);
     }
-    if (msg)
-        g_object_unref(msg);
-    g_object_unref(parser);
-    g_object_unref(stream);
     g_mime_parser_options_free(ps.opts);
     m->text = g_string_free(ps.text, FALSE);
     return m;

@@ -2,7 +2,8 @@
  * message.h - the message model: one parsed message, ready for analysis.
  *
  * mail_msg_parse() turns the raw bytes of one RFC 5322 message into a
- * mail_msg_t with GMime: headers (raw and decoded), identities as written
+ * mail_msg_t: headers (raw and decoded, every field of the top header
+ * block in order, Content-* fields included), identities as written
  * (From, Reply-To, Sender, Return-Path), every text part as UTF-8 (with
  * charset detection for the mislabels real Japanese mail has), the visible
  * text and links of HTML parts, URLs found in plain text, attachments with
@@ -16,6 +17,9 @@
  * parsing except as raw_header (the header block, for DKIM/ARC later).
  *
  * Limits: see limits.h; each hit is an anomaly (anomaly.h).
+ * Structure is read by mime.h (zero-copy); GMime decodes what is worth a
+ * library (RFC 2047/2231, addresses, dates, parameters, transfer
+ * encodings).
  * Thread safety: parsing is reentrant after mail_init() (GMime and the
  * libmagic handle are set up once per thread by mail_init()).
  */

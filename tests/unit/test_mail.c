@@ -146,6 +146,113 @@ static void test_garbage(void **state)
     mail_msg_free(m);
 }
 
+static mail_msg_t *parse_str(const char *s)
+{
+    return mail_msg_parse(s, strlen(s));
+}
+
+static bool has_anomaly_detail(const mail_msg_t *m, mail_anomaly_t kind, const char *part)
+{
+    for (guint i = 0; i < m->anomalies->len; i++) {
+        const mail_anomaly_rec_t *r = m->anomalies->pdata[i];
+        if (r->kind == kind && strstr(r->detail, part))
+            return true;
+    }
+    return false;
+}
+
+/* The top header block in full, Content-* fields included; a message
+ * whose only field is Content-Type still has headers. */
+static void test_structure_fields(void **state)
+{
+    mail_msg_t *m = parse_str("Content-Type: text/html\n\n<a href=\"http://x.example/\">y</a>\n");
+    assert_false(mail_msg_has_anomaly(m, MAIL_ANOM_NO_HEADERS));
+    assert_non_null(mail_msg_header(m, "Content-Type"));
+    assert_string_equal(m->text, "y");
+    assert_non_null(find_link(m, "x.example"));
+    mail_msg_free(m);
+
+    m = parse_str("From: a@example.jp\nContent-Type: text/plain\nContent-Type: text/html\n"
+                  "Subject: x\n\nbody\n");
+    assert_int_equal(mail_msg_header_count(m, "content-type"), 2);
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "Content-Type"));
+    mail_msg_free(m);
+}
+
+/* The line break before a delimiter belongs to the delimiter; parts keep
+ * every other byte. */
+static void test_structure_parts(void **state)
+{
+    mail_msg_t *m = parse_str("From: a@example.jp\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+                              "preamble\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n\r\n--b\r\n"
+                              "Content-Type: application/octet-stream\r\nContent-Disposition: "
+                              "attachment; filename=x.bin\r\n\r\nAB\r\n--b--\r\nepilogue\r\n");
+    assert_int_equal(m->parts->len, 1);
+    assert_int_equal(((mail_textpart_t *)m->parts->pdata[0])->raw_size, strlen("one\r\n"));
+    assert_int_equal(m->attachments->len, 1);
+    const mail_attachment_t *a = m->attachments->pdata[0];
+    assert_int_equal(a->size, 2);
+    assert_string_equal(a->filename, "x.bin");
+    assert_null(strstr(m->text, "preamble"));
+    assert_null(strstr(m->text, "epilogue"));
+    assert_false(mail_msg_has_anomaly(m, MAIL_ANOM_BAD_BOUNDARY));
+    mail_msg_free(m);
+}
+
+/* Broken structure is a finding, and hides nothing: a multipart without
+ * delimiters is read as text, an unclosed one at the end is truncated, a
+ * part that starts with text keeps it. */
+static void test_structure_broken(void **state)
+{
+    mail_msg_t *m = parse_str("From: a@example.jp\nContent-Type: multipart/mixed; boundary=zz\n\n"
+                              "Your account is locked: http://lure.example/login\n");
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "multipart without delimiter"));
+    assert_non_null(strstr(m->text, "Your account is locked"));
+    assert_non_null(find_link(m, "lure.example"));
+    mail_msg_free(m);
+
+    m = parse_str("From: a@example.jp\nContent-Type: multipart/mixed\n\nhidden text\n");
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "multipart without boundary"));
+    assert_non_null(strstr(m->text, "hidden text"));
+    mail_msg_free(m);
+
+    m = parse_str("From: a@example.jp\nContent-Type: multipart/mixed; boundary=q\n\n--q\n\nfirst\n"
+                  "--q\nno header line here\nsecond\n");
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "message truncated"));
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "without a header block"));
+    assert_non_null(strstr(m->text, "first"));
+    assert_non_null(strstr(m->text, "no header line here"));
+    mail_msg_free(m);
+
+    /* an inner multipart ended by its parent's delimiter */
+    m = parse_str("From: a@example.jp\nContent-Type: multipart/mixed; boundary=out\n\n--out\n"
+                  "Content-Type: multipart/alternative; boundary=in\n\n--in\n\ninner\n--out\n\n"
+                  "after\n--out--\n");
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "not closed"));
+    assert_false(has_anomaly_detail(m, MAIL_ANOM_BAD_BOUNDARY, "truncated"));
+    assert_non_null(strstr(m->text, "inner"));
+    assert_non_null(strstr(m->text, "after"));
+    mail_msg_free(m);
+}
+
+/* An attached message is walked for its parts; its own fields may repeat
+ * Received (it is a whole message) but not Subject. */
+static void test_structure_attached_message(void **state)
+{
+#define ATTACHED(extra)                                                                            \
+    "From: a@example.jp\nContent-Type: multipart/mixed; boundary=m\n\n--m\n"                     \
+    "Content-Type: message/rfc822\n\nReceived: from a\nReceived: from b\n" extra                 \
+    "From: c@example.net\n\nforwarded text\n--m--\n"
+    mail_msg_t *m = parse_str(ATTACHED(""));
+    assert_non_null(strstr(m->text, "forwarded text"));
+    assert_false(mail_msg_has_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER));
+    mail_msg_free(m);
+    m = parse_str(ATTACHED("Subject: one\nSubject: two\n"));
+    assert_true(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "Subject"));
+    mail_msg_free(m);
+#undef ATTACHED
+}
+
 static void test_depth_bomb(void **state)
 {
     GString *s = g_string_new("From: a@example.jp\nSubject: deep\n");
@@ -386,6 +493,10 @@ int main(void)
         cmocka_unit_test(test_rfc2231_attachment),
         cmocka_unit_test(test_two_from),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_structure_fields),
+        cmocka_unit_test(test_structure_parts),
+        cmocka_unit_test(test_structure_broken),
+        cmocka_unit_test(test_structure_attached_message),
         cmocka_unit_test(test_depth_bomb),
         cmocka_unit_test(test_header_and_text_limits),
         cmocka_unit_test(test_charset_direct),
