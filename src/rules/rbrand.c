@@ -84,8 +84,12 @@ static void subject_rules(scan_t *s, const brand_hit_t **claimed)
 
 bool rules_is_bounce(const scan_t *s)
 {
+    /* A delivery report travels with the null reverse-path (RFC 5321
+     * 4.5.5). The Content-Type alone is the sender's word: trusted on its
+     * own it would let any lure switch the brand rules off. */
     const mail_header_t *ct = mail_msg_header(s->msg, "Content-Type");
-    if (ct && strstr(ct->value, "multipart/report"))
+    const char *rp = s->msg->return_path;
+    if (ct && strstr(ct->value, "multipart/report") && rp && *rp == '\0')
         return true;
     const char *a = s->facts.from ? s->facts.from->address : NULL;
     return a && (g_ascii_strncasecmp(a, "mailer-daemon@", 14) == 0 ||
@@ -163,9 +167,7 @@ void rbrand_run(engine_t *e, scan_t *s)
     int cred = lexicon_group(e->lexicon, "credential"), thr = lexicon_group(e->lexicon, "threat");
     bool lure = (cred >= 0 && f->lex.count[cred]) || (thr >= 0 && f->lex.count[thr]);
     const brand_hit_t *bh = foreign_hit(s, f->body_hits, f->n_body);
-    const mail_header_t *ct = mail_msg_header(s->msg, "Content-Type");
-    bool report = ct && strstr(ct->value, "multipart/report"); /* a bounce quoting mail */
-    if (bh && lure && !report) {
+    if (bh && lure && !rules_is_bounce(s)) { /* a bounce quotes the mail it returns */
         scan_add_symbol(s, "BRAND_BODY", bh->name, sender_label(s), "text names %s next to \"%s\"",
                         bh->brand->id,
                         cred >= 0 && f->lex.first[cred] ? f->lex.first[cred] : f->lex.first[thr]);

@@ -387,6 +387,16 @@ static void test_headers(void **state)
     expect(msg("a@shop.example", "x", "", "multipart/mixed", "no boundary here"),
            "MALFORMED_MESSAGE", true);
     expect(msg("a@shop.example", "x", "", PLAIN, "x"), "MALFORMED_MESSAGE", false);
+    /* A delivery report is let off the header rules only when it comes
+     * from the null reverse-path: the Content-Type alone is the sender's
+     * word, and a lure could claim it. */
+    const char *report = "From: \"Mail Administrator\" <a@evil.example>\nTo: user@example.jp\n"
+                         "Subject: quota\nContent-Type: multipart/report; "
+                         "report-type=delivery-status; boundary=r\n\n--r\n\nquota exceeded\n--r--\n";
+    expect(g_strdup(report), "MAIL_ADMIN_IMPERSONATION", true);
+    expect(g_strdup(report), "MISSING_MESSAGE_ID", true);
+    expect(g_strconcat("Return-Path: <>\n", report, NULL), "MISSING_MESSAGE_ID", false);
+    expect(g_strconcat("Return-Path: <>\n", report, NULL), "MAIL_ADMIN_IMPERSONATION", false);
 }
 
 /* A one-member zip written by hand: local header, the 12-byte
