@@ -1,59 +1,51 @@
 /*
- * html.c - visible text and links of an HTML part, with libxml2; see html.h.
+ * html.c - visible text and links of an HTML part; see html.h.
  *
- * What: libxml2's HTML parser builds the tree (it copes with tag soup and
- * decodes entities); we walk it once, iteratively (parent/next pointers,
- * no recursion, so nesting depth never costs C stack), and collect:
+ * What: a tokenizer reads the document once, left to right, and keeps a
+ * stack of open elements, closing them the way libxml2's HTML parser (and,
+ * for what matters here, browsers) do: an end tag closes up to the
+ * matching open element but not through a "stronger" one (a stray </b>
+ * does not close a <div> or a table cell); a start tag implicitly closes
+ * what it cannot nest in (<a> an open <a>, a block an open <p>, <li> an
+ * open <li>, <tr>/<td> open rows and cells, <body> the head; anything
+ * that cannot sit in <head> ends it, so a misplaced <head> or <title> in
+ * the body does not hide what a browser shows). On the way we collect:
  *   - visible text, whitespace-collapsed, block elements as one '\n';
  *   - links in document order (anchor text filled in when the <a> closes);
  *   - forms, password inputs, scripts (+ on* handler attributes), meta
  *     refresh target, and the non-whitespace bytes of hidden text.
- * Per-node state (hidden / skipped / anchor) is kept in node->_private,
- * which libxml2 reserves for the application, so the walk needs no stack.
+ * <script> and <style> are raw text up to their end tag; comments,
+ * doctypes, processing instructions and CDATA sections are skipped.
+ * Entities are decoded in text and attribute values: numeric ones (with
+ * or without ';'; references to no character are dropped) and the named
+ * HTML 4 entities (with ';'), looked up in libxml2's table. A leading
+ * byte order mark is not text.
  *
- * Memory: the xmlDoc is freed before return; html_result_t owns text (g_*)
- * and links (mail_link_t, mail_link_free).
+ * Why not libxml2's parser: building and freeing its tree was an eighth
+ * of sesguard's time; this reader needs no tree, allocates per document
+ * only the text it returns, and is linear in the input.
+ *
+ * Memory: html_result_t owns text (g_*) and links (mail_link_t,
+ * mail_link_free); nothing else outlives the call.
  *
  * Limits: text stops at max_text bytes (cut at a UTF-8 boundary) and links
  * at max_links; anchor text is kept up to HTML_MAX_ANCHOR_TEXT bytes; at
- * most HTML_MAX_OPEN_ANCHORS nested anchors collect text (libxml2 closes an
- * open <a> when another starts, so real documents never nest them). Input
- * past INT_MAX bytes is not parsed (libxml2 takes an int length); callers
- * bound parts far below that. Work is linear in the tree size. libxml2
- * stops at nesting deeper than 256 (without XML_PARSE_HUGE) and drops the
- * rest of the document: we then set incomplete, since a lure can hide its
- * body behind 300 <div>s. Attributes past HTML_MAX_ATTRS in one start tag
- * are blanked before parsing (libxml2's duplicate check is quadratic) and
- * also set incomplete.
+ * most HTML_MAX_OPEN_ANCHORS nested anchors collect text. Elements nested
+ * deeper than HTML_MAX_DEPTH are not tracked (their hiding, anchors and
+ * blocks are ignored; their text is still read) and attributes past
+ * HTML_MAX_ATTRS in one tag are ignored: both set incomplete, since a lure
+ * can hide behind 300 <div>s or a thousand attributes.
  *
- * Errors: libxml2's diagnostics are silenced without touching any
- * process-wide state. Parser and HTML-domain errors are raised with the
- * parser context: HTML_PARSE_NOERROR|NOWARNING clear that context's own
- * error/warning callbacks (per context), and we also give it a no-op
- * structured handler, so they are dropped at the source. Errors libxml2
- * raises without a context (encoding conversion, allocation) go to the
- * calling thread's generic handler, which we swap for a no-op around the
- * parse and restore afterwards. libxml2 keeps that handler in
- * thread-local state (it is built with threads on Debian), so no other
- * thread is affected and no caller's handler is lost. xmlInitParser() runs
- * once, under g_once, since its first call is not thread-safe in 2.9.
- *
- * Security: HTML_PARSE_NONET, no XML_PARSE_HUGE, no external entities;
- * hrefs are returned as written (trimmed); judging them is intel's job.
- * libxml2 passes invalid bytes of a document declared UTF-8 through to the
- * tree, so text, anchor text and hrefs are made valid (U+FFFD) here.
- * Hidden-text detection reads inline CSS only (display:none,
- * visibility:hidden, font-size:0, the hidden attribute); CSS in <style>
- * blocks, colour tricks and off-screen positioning are not evaluated.
+ * Security: nothing is fetched or resolved; hrefs are returned as written
+ * (entity-decoded, trimmed); judging them is intel's job. Invalid UTF-8 is
+ * made valid (U+FFFD) in text, anchor text and hrefs. Hidden-text
+ * detection reads inline CSS only (display:none, visibility:hidden,
+ * font-size:0, the hidden attribute); CSS in <style> blocks, colour tricks
+ * and off-screen positioning are not evaluated.
  */
 #include "mail/html.h"
 
 #include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
-#include <libxml/globals.h>
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
-#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -65,10 +57,15 @@
 #define HTML_MAX_ANCHOR_TEXT 1024
 /* Attributes kept per start tag; real mail has a dozen at most. */
 #define HTML_MAX_ATTRS 256
-/* Open <a> elements that collect text at once; see the header comment. */
+/* Open <a> elements that collect text at once (an <a> closes an open <a>,
+ * so only tag soup with other anchors' text could nest them). */
 #define HTML_MAX_OPEN_ANCHORS 4
+/* Open elements tracked; libxml2 and browsers stop near here too. */
+#define HTML_MAX_DEPTH 256
+/* Tag names compared: longer names are no element we act on. */
+#define HTML_MAX_NAME 16
 
-/* node->_private flags */
+/* element flags */
 enum {
     NF_SKIP = 1u,   /* script/style/head/title/template: not text at all */
     NF_HIDDEN = 2u, /* hidden by CSS or the hidden attribute */
@@ -78,11 +75,16 @@ enum {
 };
 
 typedef struct anchor_slot {
-    xmlNodePtr node;
+    unsigned depth; /* stack index of its element */
     mail_link_t *link; /* owned by the links array */
     GString *text;
     bool space; /* whitespace pending inside the anchor text */
 } anchor_slot_t;
+
+typedef struct open_el {
+    char name[HTML_MAX_NAME + 1];
+    unsigned flags;
+} open_el_t;
 
 typedef struct walk {
     html_result_t *out;
@@ -94,7 +96,26 @@ typedef struct walk {
     int pending;           /* 0 none, 1 space, 2 newline */
     anchor_slot_t anchors[HTML_MAX_OPEN_ANCHORS];
     unsigned n_anchors;
+    open_el_t stack[HTML_MAX_DEPTH];
+    unsigned depth;
+    bool body_seen; /* <body>, or content that can only be in the body */
+    GString *scratch; /* entity-decoded text */
 } walk_t;
+
+/* One attribute as written: value not yet decoded. */
+typedef struct tag_attr {
+    const char *name;
+    size_t nlen;
+    const char *value; /* NULL when the attribute has no value */
+    size_t vlen;
+} tag_attr_t;
+
+typedef struct tag {
+    char name[HTML_MAX_NAME + 1]; /* lower case; "" when too long */
+    tag_attr_t attrs[HTML_MAX_ATTRS];
+    unsigned n_attrs;
+    bool self_closing;
+} tag_t;
 
 static const char *const skip_tags[] = {"script", "style", "head", "title", "template", NULL};
 static const char *const block_tags[] = {
@@ -104,6 +125,21 @@ static const char *const block_tags[] = {
     "h6",      "header",  "hr",      "html",       "li",    "main",  "nav",      "ol",
     "p",       "pre",     "section", "summary",    "table", "tbody", "tfoot",    "thead",
     "tr",      "ul",      NULL};
+/* Elements without content (HTML 4 EMPTY and their HTML5 kin). */
+static const char *const void_tags[] = {"area",  "base",    "basefont", "br",   "col",
+                                        "embed", "frame",   "hr",       "img",  "input",
+                                        "isindex", "keygen", "link",    "meta", "param",
+                                        "source", "track",  "wbr",      NULL};
+/* Start tags that close an open <p>. */
+static const char *const p_closers[] = {
+    "address", "article", "aside",  "blockquote", "center", "details", "dialog", "dir",
+    "div",     "dl",      "fieldset", "figcaption", "figure", "footer", "form",  "h1",
+    "h2",      "h3",      "h4",     "h5",         "h6",     "header",  "hr",     "main",
+    "menu",    "nav",     "ol",     "p",          "pre",    "section", "table",  "ul",
+    "li",      "dd",      "dt",     NULL};
+/* What may sit in <head>; anything else ends it. */
+static const char *const head_tags[] = {"base",  "link",  "meta",     "noscript", "script",
+                                        "style", "title", "template", "object",   NULL};
 
 static bool in_list(const char *name, const char *const *list)
 {
@@ -251,11 +287,11 @@ static void pending(walk_t *w, int level)
 
 /* One text node: runs of non-space bytes, separated by collapsed space.
  * NBSP (U+00A0) counts as space: lures pad with it. */
-static void text_node(walk_t *w, const char *s)
+static void text_node(walk_t *w, const char *s, size_t n)
 {
     if (w->skip_depth > 0)
         return;
-    size_t n = strlen(s), i = 0;
+    size_t i = 0;
     while (i < n) {
         if (is_space((unsigned char)s[i])) {
             if (!w->hidden_depth)
@@ -280,7 +316,7 @@ static void text_node(walk_t *w, const char *s)
             for (unsigned k = 0; k < w->n_anchors; k++)
                 anchor_put(&w->anchors[k], s + i, j - i);
         } else {
-            /* libxml2 passes invalid bytes of a "UTF-8" document through */
+            /* the charset layer passes invalid bytes of a "UTF-8" part through */
             char *v = g_utf8_make_valid(s + i, (gssize)(j - i));
             size_t vn = strlen(v);
             text_put(w, v, vn);
@@ -292,13 +328,95 @@ static void text_node(walk_t *w, const char *s)
     }
 }
 
+/* ---- attributes and entities ---------------------------------------- */
+
+/* A numeric reference to no character (0, a surrogate, past U+10FFFF) is
+ * dropped, as libxml2 does: lures splice such references between the
+ * characters of a word to break keyword matching. */
+static void put_utf8(GString *o, guint32 c)
+{
+    if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return;
+    g_string_append_unichar(o, (gunichar)c);
+}
+
+/* Append p[0..n) to o with entities decoded. */
+static void decode_entities(const char *p, size_t n, GString *o)
+{
+    size_t i = 0;
+    while (i < n) {
+        const char *amp = memchr(p + i, '&', n - i);
+        size_t j = amp ? (size_t)(amp - p) : n;
+        g_string_append_len(o, p + i, (gssize)(j - i));
+        if (j >= n)
+            return;
+        i = j + 1;
+        if (i < n && p[i] == '#') {
+            size_t k = i + 1;
+            bool hex = k < n && (p[k] == 'x' || p[k] == 'X');
+            if (hex)
+                k++;
+            guint32 c = 0;
+            size_t digits = 0;
+            for (; k < n && g_ascii_isxdigit(p[k]) && (hex || g_ascii_isdigit(p[k])); k++) {
+                if (c <= 0x10FFFF)
+                    c = c * (hex ? 16 : 10) + (guint32)g_ascii_xdigit_value(p[k]);
+                digits++;
+            }
+            if (digits == 0) {
+                g_string_append_c(o, '&');
+                continue;
+            }
+            put_utf8(o, c);
+            i = k < n && p[k] == ';' ? k + 1 : k;
+            continue;
+        }
+        char name[33];
+        size_t k = i, m = 0;
+        while (k < n && m < sizeof name - 1 && g_ascii_isalnum(p[k]))
+            name[m++] = p[k++];
+        name[m] = '\0';
+        const htmlEntityDesc *e = NULL;
+        if (m > 0 && k < n && p[k] == ';')
+            e = htmlEntityLookup((const xmlChar *)name);
+        if (e == NULL) {
+            g_string_append_c(o, '&');
+            continue;
+        }
+        put_utf8(o, e->value);
+        i = k + 1;
+    }
+}
+
+static const tag_attr_t *find_attr(const tag_t *t, const char *name)
+{
+    size_t len = strlen(name);
+    for (unsigned i = 0; i < t->n_attrs; i++)
+        if (t->attrs[i].nlen == len && g_ascii_strncasecmp(t->attrs[i].name, name, len) == 0)
+            return &t->attrs[i];
+    return NULL;
+}
+
+/* The decoded value of attribute name (g_free), "" for a bare attribute,
+ * NULL when absent. */
+static char *attr(const tag_t *t, const char *name)
+{
+    const tag_attr_t *a = find_attr(t, name);
+    if (a == NULL)
+        return NULL;
+    GString *o = g_string_sized_new(a->vlen + 1);
+    if (a->value)
+        decode_entities(a->value, a->vlen, o);
+    return g_string_free(o, FALSE);
+}
+
 /* ---- links and counters -------------------------------------------- */
 
-static mail_link_t *add_link(walk_t *w, const xmlChar *href, mail_link_kind_t kind)
+static mail_link_t *add_link(walk_t *w, const char *href, mail_link_kind_t kind)
 {
     if (href == NULL)
         return NULL;
-    slice_t s = slice_trim(slice_cstr((const char *)href));
+    slice_t s = slice_trim(slice_cstr(href));
     if (s.n == 0)
         return NULL;
     if (w->out->links->len >= w->max_links) {
@@ -312,31 +430,31 @@ static mail_link_t *add_link(walk_t *w, const xmlChar *href, mail_link_kind_t ki
     return l;
 }
 
-static void add_attr_link(walk_t *w, xmlNodePtr n, const char *attr, mail_link_kind_t kind)
+static void add_attr_link(walk_t *w, const tag_t *t, const char *name, mail_link_kind_t kind)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attr);
+    char *v = attr(t, name);
     add_link(w, v, kind);
-    xmlFree(v);
+    g_free(v);
 }
 
-static bool attr_is(xmlNodePtr n, const char *attr, const char *want)
+static bool attr_is(const tag_t *t, const char *name, const char *want)
 {
-    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attr);
-    bool eq = v != NULL && slice_eq_ci(slice_trim(slice_cstr((const char *)v)), want);
-    xmlFree(v);
+    char *v = attr(t, name);
+    bool eq = v != NULL && slice_eq_ci(slice_trim(slice_cstr(v)), want);
+    g_free(v);
     return eq;
 }
 
 /* <meta http-equiv=refresh content="5; url='https://...'">: the URL part,
  * read as browsers do (delay, ';' or ',', optional "url=", quotes). */
-static void meta_refresh(walk_t *w, xmlNodePtr n)
+static void meta_refresh(walk_t *w, const tag_t *t)
 {
-    if (w->out->meta_refresh != NULL || !attr_is(n, "http-equiv", "refresh"))
+    if (w->out->meta_refresh != NULL || !attr_is(t, "http-equiv", "refresh"))
         return;
-    xmlChar *c = xmlGetNoNsProp(n, (const xmlChar *)"content");
+    char *c = attr(t, "content");
     if (c == NULL)
         return;
-    slice_t s = slice_trim(slice_cstr((const char *)c));
+    slice_t s = slice_trim(slice_cstr(c));
     while (s.n > 0 && ((s.p[0] >= '0' && s.p[0] <= '9') || s.p[0] == '.')) {
         s.p++;
         s.n--;
@@ -369,93 +487,243 @@ static void meta_refresh(walk_t *w, xmlNodePtr n)
     s = slice_trim(s);
     if (s.n > 0) {
         w->out->meta_refresh = g_utf8_make_valid(s.p, (gssize)s.n);
-        add_link(w, (const xmlChar *)w->out->meta_refresh, MAIL_LINK_OTHER);
+        add_link(w, w->out->meta_refresh, MAIL_LINK_OTHER);
     }
-    xmlFree(c);
+    g_free(c);
 }
 
-static void count_handlers(walk_t *w, xmlNodePtr n)
+static void count_handlers(walk_t *w, const tag_t *t)
 {
-    for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
-        const char *name = (const char *)a->name;
-        if (name != NULL && lower((unsigned char)name[0]) == 'o' &&
-            lower((unsigned char)name[1]) == 'n' && name[2] != '\0')
+    for (unsigned i = 0; i < t->n_attrs; i++) {
+        const tag_attr_t *a = &t->attrs[i];
+        if (a->nlen > 2 && lower((unsigned char)a->name[0]) == 'o' &&
+            lower((unsigned char)a->name[1]) == 'n')
             w->out->scripts++;
     }
 }
 
 /* Links and counters of one element; returns the anchor link, if any. */
-static mail_link_t *element_links(walk_t *w, xmlNodePtr n, const char *name)
+static mail_link_t *element_links(walk_t *w, const tag_t *t)
 {
+    const char *name = t->name;
     mail_link_t *anchor = NULL;
     if (strcmp(name, "a") == 0 || strcmp(name, "area") == 0) {
-        xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)"href");
+        char *v = attr(t, "href");
         anchor = add_link(w, v, MAIL_LINK_ANCHOR);
-        xmlFree(v);
+        g_free(v);
     } else if (strcmp(name, "form") == 0) {
         w->out->forms++;
-        add_attr_link(w, n, "action", MAIL_LINK_FORM);
+        add_attr_link(w, t, "action", MAIL_LINK_FORM);
     } else if (strcmp(name, "img") == 0) {
-        add_attr_link(w, n, "src", MAIL_LINK_IMAGE);
+        add_attr_link(w, t, "src", MAIL_LINK_IMAGE);
     } else if (strcmp(name, "input") == 0) {
-        if (attr_is(n, "type", "password"))
+        if (attr_is(t, "type", "password"))
             w->out->password_inputs++;
-        add_attr_link(w, n, "src", MAIL_LINK_OTHER);
-        add_attr_link(w, n, "formaction", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "src", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "formaction", MAIL_LINK_OTHER);
     } else if (strcmp(name, "button") == 0) {
-        add_attr_link(w, n, "formaction", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "formaction", MAIL_LINK_OTHER);
     } else if (strcmp(name, "script") == 0) {
         w->out->scripts++;
-        add_attr_link(w, n, "src", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "src", MAIL_LINK_OTHER);
     } else if (strcmp(name, "meta") == 0) {
-        meta_refresh(w, n);
+        meta_refresh(w, t);
     } else if (strcmp(name, "link") == 0 || strcmp(name, "base") == 0) {
-        add_attr_link(w, n, "href", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "href", MAIL_LINK_OTHER);
     } else if (strcmp(name, "iframe") == 0 || strcmp(name, "frame") == 0 ||
                strcmp(name, "embed") == 0 || strcmp(name, "source") == 0 ||
                strcmp(name, "audio") == 0 || strcmp(name, "video") == 0 ||
                strcmp(name, "track") == 0) {
-        add_attr_link(w, n, "src", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "src", MAIL_LINK_OTHER);
     } else if (strcmp(name, "object") == 0) {
-        add_attr_link(w, n, "data", MAIL_LINK_OTHER);
+        add_attr_link(w, t, "data", MAIL_LINK_OTHER);
     }
     if (strcmp(name, "body") == 0 || strcmp(name, "table") == 0 || strcmp(name, "td") == 0 ||
         strcmp(name, "th") == 0 || strcmp(name, "tr") == 0)
-        add_attr_link(w, n, "background", MAIL_LINK_OTHER);
-    count_handlers(w, n);
+        add_attr_link(w, t, "background", MAIL_LINK_OTHER);
+    count_handlers(w, t);
     return anchor;
 }
 
-/* ---- the walk ------------------------------------------------------ */
+/* ---- the element stack ---------------------------------------------- */
 
-static void enter(walk_t *w, xmlNodePtr n)
+static unsigned element_flags(const tag_t *t)
 {
-    const char *name = (const char *)n->name;
     unsigned f = 0;
-    if (name == NULL)
-        name = "";
-    if (in_list(name, skip_tags))
+    if (in_list(t->name, skip_tags))
         f |= NF_SKIP;
-    if (in_list(name, block_tags))
+    if (in_list(t->name, block_tags))
         f |= NF_BLOCK;
-    else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
+    else if (strcmp(t->name, "td") == 0 || strcmp(t->name, "th") == 0)
         f |= NF_CELL;
-    if (xmlHasProp(n, (const xmlChar *)"hidden") != NULL) {
+    if (find_attr(t, "hidden") != NULL) {
         f |= NF_HIDDEN;
     } else {
-        xmlChar *style = xmlGetNoNsProp(n, (const xmlChar *)"style");
-        if (style != NULL && css_hidden((const char *)style))
+        char *style = attr(t, "style");
+        if (style != NULL && css_hidden(style))
             f |= NF_HIDDEN;
-        xmlFree(style);
+        g_free(style);
     }
+    return f;
+}
+
+static void leave_top(walk_t *w)
+{
+    open_el_t *e = &w->stack[--w->depth];
+    unsigned f = e->flags;
+    if (f & NF_SKIP)
+        w->skip_depth--;
+    if (f & NF_HIDDEN)
+        w->hidden_depth--;
     if (f & NF_BLOCK)
         pending(w, 2);
     else if (f & NF_CELL)
         pending(w, 1);
-    mail_link_t *anchor = element_links(w, n, name);
+    if ((f & NF_ANCHOR) && w->n_anchors > 0 && w->anchors[w->n_anchors - 1].depth == w->depth) {
+        anchor_slot_t *a = &w->anchors[--w->n_anchors];
+        g_free(a->link->text);
+        a->link->text = g_string_free(a->text, FALSE);
+    }
+}
+
+/* Close open elements down to and including index i. */
+static void close_to(walk_t *w, unsigned i)
+{
+    while (w->depth > i)
+        leave_top(w);
+}
+
+/* How hard an element is to close implicitly (libxml2's end priorities):
+ * an end tag does not close through an element that ranks above it. */
+static int end_priority(const char *name)
+{
+    static const struct {
+        const char *name;
+        int prio;
+    } t[] = {{"div", 150},   {"td", 160},    {"th", 160},   {"tr", 170},  {"thead", 180},
+             {"tbody", 180}, {"tfoot", 180}, {"table", 190}, {"head", 200}, {"body", 200},
+             {"html", 220}};
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++)
+        if (strcmp(name, t[i].name) == 0)
+            return t[i].prio;
+    return 100;
+}
+
+/* Index of the nearest open element named name, not looking past any
+ * element of the stop list; -1 if none. */
+static int find_open(const walk_t *w, const char *name, const char *const *stop)
+{
+    for (unsigned i = w->depth; i-- > 0;) {
+        if (strcmp(w->stack[i].name, name) == 0)
+            return (int)i;
+        if (stop && in_list(w->stack[i].name, stop))
+            return -1;
+    }
+    return -1;
+}
+
+static const char *const scope_stop[] = {"table", "td", "th", "caption", "html", "body",
+                                         "button", "object", "marquee", "applet", "template",
+                                         NULL};
+static void end_tag(walk_t *w, const char *name)
+{
+    /* </br> is read as <br>, and a </p> without an open <p> as an empty
+     * paragraph (HTML 13.2.6.4.7): both break the line */
+    if (strcmp(name, "br") == 0 || (strcmp(name, "p") == 0 && find_open(w, "p", scope_stop) < 0)) {
+        pending(w, 2);
+        return;
+    }
+    int prio = end_priority(name);
+    for (unsigned i = w->depth; i-- > 0;) {
+        if (strcmp(w->stack[i].name, name) == 0) {
+            close_to(w, i);
+            return;
+        }
+        if (end_priority(w->stack[i].name) > prio)
+            return;
+    }
+}
+
+static const char *const list_stop[] = {"ul", "ol", "table", "body", "html", NULL};
+static const char *const dl_stop[] = {"dl", "table", "body", "html", NULL};
+static const char *const row_stop[] = {"table", "body", "html", NULL};
+static const char *const cell_stop[] = {"tr", "table", "body", "html", NULL};
+
+/* What a start tag closes before it opens. */
+static void auto_close(walk_t *w, const char *name)
+{
+    int i = -1;
+    if (strcmp(name, "a") == 0)
+        i = find_open(w, "a", NULL);
+    if (i < 0 && in_list(name, p_closers))
+        i = find_open(w, "p", scope_stop);
+    if (i >= 0)
+        close_to(w, (unsigned)i);
+    i = -1;
+    if (strcmp(name, "li") == 0)
+        i = find_open(w, "li", list_stop);
+    else if (strcmp(name, "dt") == 0 || strcmp(name, "dd") == 0) {
+        i = find_open(w, "dt", dl_stop);
+        int j = find_open(w, "dd", dl_stop);
+        i = j > i ? j : i;
+    } else if (strcmp(name, "tr") == 0) {
+        i = find_open(w, "tr", row_stop);
+    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+        i = find_open(w, "td", cell_stop);
+        int j = find_open(w, "th", cell_stop);
+        i = j > i ? j : i;
+    } else if (strcmp(name, "option") == 0) {
+        i = find_open(w, "option", NULL);
+    }
+    if (i >= 0)
+        close_to(w, (unsigned)i);
+}
+
+/* Content that cannot be in <head> ends it. */
+static void leave_head(walk_t *w)
+{
+    int i = find_open(w, "head", NULL);
+    if (i >= 0)
+        close_to(w, (unsigned)i);
+    w->body_seen = true;
+}
+
+static void start_tag(walk_t *w, const tag_t *t)
+{
+    const char *name = t->name;
+    if (strcmp(name, "head") == 0 && (w->body_seen || find_open(w, "head", NULL) >= 0))
+        return; /* a misplaced <head> is ignored, as browsers do */
+    if (strcmp(name, "body") == 0 || (strcmp(name, "html") != 0 && strcmp(name, "head") != 0 &&
+                                      !in_list(name, head_tags)))
+        leave_head(w);
+    if (*name == '\0') { /* a name longer than any element we act on */
+        element_links(w, t);
+        return;
+    }
+    auto_close(w, name);
+    unsigned f = element_flags(t);
+    if (f & NF_BLOCK)
+        pending(w, 2);
+    else if (f & NF_CELL)
+        pending(w, 1);
+    mail_link_t *anchor = element_links(w, t);
+    bool is_void = in_list(name, void_tags) || t->self_closing;
+    if (is_void) {
+        if (f & NF_BLOCK) /* <br>, <hr> */
+            pending(w, 2);
+        else if (f & NF_CELL)
+            pending(w, 1);
+        return;
+    }
+    if (w->depth >= HTML_MAX_DEPTH) {
+        w->out->incomplete = true;
+        return;
+    }
+    open_el_t *e = &w->stack[w->depth];
+    memcpy(e->name, name, sizeof e->name);
     if (anchor != NULL && w->n_anchors < HTML_MAX_OPEN_ANCHORS) {
         anchor_slot_t *a = &w->anchors[w->n_anchors++];
-        a->node = n;
+        a->depth = w->depth;
         a->link = anchor;
         a->text = g_string_new(NULL);
         a->space = false;
@@ -465,176 +733,181 @@ static void enter(walk_t *w, xmlNodePtr n)
         w->skip_depth++;
     if (f & NF_HIDDEN)
         w->hidden_depth++;
-    n->_private = (void *)(uintptr_t)f;
+    e->flags = f;
+    w->depth++;
 }
 
-static void leave(walk_t *w, xmlNodePtr n)
+/* ---- the tokenizer -------------------------------------------------- */
+
+static bool is_name_start(unsigned char c)
 {
-    unsigned f = (unsigned)(uintptr_t)n->_private;
-    if (f & NF_SKIP)
-        w->skip_depth--;
-    if (f & NF_HIDDEN)
-        w->hidden_depth--;
-    if (f & NF_BLOCK)
-        pending(w, 2);
-    else if (f & NF_CELL)
-        pending(w, 1);
-    if ((f & NF_ANCHOR) && w->n_anchors > 0 && w->anchors[w->n_anchors - 1].node == n) {
-        anchor_slot_t *a = &w->anchors[--w->n_anchors];
-        g_free(a->link->text);
-        a->link->text = g_string_free(a->text, FALSE);
-    }
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-
-static void walk_tree(walk_t *w, xmlNodePtr root)
-{
-    xmlNodePtr n = root;
-    while (n != NULL) {
-        bool descend = false;
-        if (n->type == XML_ELEMENT_NODE) {
-            enter(w, n);
-            descend = n->children != NULL;
-        } else if (n->type == XML_TEXT_NODE && n->content != NULL) {
-            text_node(w, (const char *)n->content);
-        }
-        if (descend) {
-            n = n->children;
-            continue;
-        }
-        if (n->type == XML_ELEMENT_NODE)
-            leave(w, n);
-        /* climb until a next sibling exists, closing elements on the way */
-        while (n != NULL && n->next == NULL) {
-            n = n->parent;
-            if (n == NULL || n == root->parent) {
-                n = NULL;
-                break;
-            }
-            if (n->type == XML_ELEMENT_NODE)
-                leave(w, n);
-        }
-        if (n != NULL)
-            n = n->next;
-    }
-}
-
-/* ---- attribute bomb ------------------------------------------------ */
 
 static bool is_name_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-           c == '_' || c == '.' || c == '-';
+    return is_name_start(c) || (c >= '0' && c <= '9') || c == ':' || c == '_' || c == '.' ||
+           c == '-';
 }
 
-/* libxml2 2.9 checks each attribute of a start tag against all earlier
- * ones (quadratic: 1 MB of " aN=1" costs a minute). We scan start tags the
- * way htmlParseStartTag does and blank (with spaces) every attribute past
- * HTML_MAX_ATTRS in one tag. Returns a modified copy, or NULL when no tag
- * needed it. Linear; the tag grammar is approximated, which only matters
- * for documents that already carry such a bomb. */
-static char *tame_attributes(const char *p, size_t n)
+/* Read a tag name at p[i..n) into out (lower case, "" if too long). */
+static size_t read_name(const char *p, size_t n, size_t i, char out[HTML_MAX_NAME + 1])
 {
-    char *copy = NULL;
-    size_t i = 0;
+    size_t k = 0, start = i;
+    while (i < n && is_name_char((unsigned char)p[i])) {
+        if (k < HTML_MAX_NAME)
+            out[k++] = (char)lower((unsigned char)p[i]);
+        i++;
+    }
+    out[k] = '\0';
+    if (i - start > HTML_MAX_NAME)
+        out[0] = '\0';
+    return i;
+}
+
+/* Parse the start tag whose name starts at p[i]; returns the offset after
+ * its '>', or n when the input ends inside the tag (an unclosed quote runs
+ * to the end): the tag still counts, so a link in a cut-off tag is kept. */
+static size_t read_start_tag(walk_t *w, const char *p, size_t n, size_t i, tag_t *t)
+{
+    i = read_name(p, n, i, t->name);
+    t->n_attrs = 0;
+    t->self_closing = false;
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '>')
+            return i + 1;
+        if (is_space(c)) {
+            i++;
+            continue;
+        }
+        if (c == '/') {
+            t->self_closing = i + 1 < n && p[i + 1] == '>';
+            i++;
+            continue;
+        }
+        size_t ns = i;
+        while (i < n && !is_space((unsigned char)p[i]) && p[i] != '=' && p[i] != '>' &&
+               !(p[i] == '/' && i > ns))
+            i++;
+        if (i == ns) /* a lone '=' */
+            i++;
+        size_t ne = i;
+        const char *v = NULL;
+        size_t vl = 0;
+        size_t k = i;
+        while (k < n && is_space((unsigned char)p[k]))
+            k++;
+        if (k < n && p[k] == '=') {
+            k++;
+            while (k < n && is_space((unsigned char)p[k]))
+                k++;
+            if (k < n && (p[k] == '"' || p[k] == '\'')) {
+                const char *q = memchr(p + k + 1, p[k], n - k - 1);
+                v = p + k + 1;
+                vl = q ? (size_t)(q - v) : n - k - 1;
+                k = q ? (size_t)(q - p) + 1 : n;
+            } else {
+                size_t vs = k;
+                while (k < n && !is_space((unsigned char)p[k]) && p[k] != '>')
+                    k++;
+                v = p + vs;
+                vl = k - vs;
+            }
+            i = k;
+        }
+        if (t->n_attrs < HTML_MAX_ATTRS) {
+            t->attrs[t->n_attrs++] = (tag_attr_t){p + ns, ne - ns, v, vl};
+        } else {
+            w->out->incomplete = true;
+        }
+    }
+    return n;
+}
+
+/* Raw text of <script>/<style>: up to "</name" (any case). */
+static size_t skip_raw_text(const char *p, size_t n, size_t i, const char *name)
+{
+    size_t len = strlen(name);
+    while (i < n) {
+        const char *lt = memchr(p + i, '<', n - i);
+        if (lt == NULL)
+            return n;
+        i = (size_t)(lt - p);
+        if (i + 2 + len <= n && p[i + 1] == '/' && g_ascii_strncasecmp(p + i + 2, name, len) == 0 &&
+            (i + 2 + len == n || !is_name_char((unsigned char)p[i + 2 + len])))
+            return i;
+        i++;
+    }
+    return n;
+}
+
+static void flush_text(walk_t *w, const char *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (w->depth > 0 && strcmp(w->stack[w->depth - 1].name, "head") == 0) {
+        /* text that is not white space ends the head */
+        for (size_t i = 0; i < n; i++)
+            if (!is_space((unsigned char)p[i])) {
+                leave_head(w);
+                break;
+            }
+    }
+    if (memchr(p, '&', n) == NULL) {
+        text_node(w, p, n);
+        return;
+    }
+    g_string_truncate(w->scratch, 0);
+    decode_entities(p, n, w->scratch);
+    text_node(w, w->scratch->str, w->scratch->len);
+}
+
+static void tokenize(walk_t *w, const char *p, size_t n, tag_t *t)
+{
+    size_t i = 0, text = 0; /* text: start of the pending text run */
     while (i < n) {
         const char *lt = memchr(p + i, '<', n - i);
         if (lt == NULL)
             break;
-        i = (size_t)(lt - p) + 1;
-        if (i >= n || !(is_name_char((unsigned char)p[i]) && p[i] != '-' && p[i] != '.'))
-            continue;
-        while (i < n && is_name_char((unsigned char)p[i])) /* tag name */
-            i++;
-        size_t count = 0, blank_from = 0;
-        while (i < n && p[i] != '>') {
-            if (is_space((unsigned char)p[i]) || p[i] == '/') {
-                i++;
-                continue;
+        size_t j = (size_t)(lt - p);
+        unsigned char c = j + 1 < n ? (unsigned char)p[j + 1] : 0;
+        if (is_name_start(c)) {
+            flush_text(w, p + text, j - text);
+            i = read_start_tag(w, p, n, j + 1, t);
+            text = i;
+            start_tag(w, t);
+            if (!t->self_closing &&
+                (strcmp(t->name, "script") == 0 || strcmp(t->name, "style") == 0)) {
+                i = skip_raw_text(p, n, i, t->name);
+                text = i;
             }
-            size_t start = i;
-            while (i < n && is_name_char((unsigned char)p[i]))
-                i++;
-            if (i == start) { /* bogus: skip to a blank or the end */
-                while (i < n && !is_space((unsigned char)p[i]) && p[i] != '>')
-                    i++;
-                continue;
+        } else if (c == '/' && j + 2 < n && is_name_start((unsigned char)p[j + 2])) {
+            flush_text(w, p + text, j - text);
+            char name[HTML_MAX_NAME + 1];
+            size_t k = read_name(p, n, j + 2, name);
+            const char *gt = memchr(p + k, '>', n - k);
+            i = gt ? (size_t)(gt - p) + 1 : n;
+            text = i;
+            if (gt && *name)
+                end_tag(w, name);
+        } else if (c == '!' || c == '?' || c == '/') {
+            flush_text(w, p + text, j - text);
+            if (c == '!' && j + 3 < n && p[j + 2] == '-' && p[j + 3] == '-') {
+                const char *end = j + 4 <= n ? g_strstr_len(p + j + 4, (gssize)(n - j - 4), "-->")
+                                             : NULL;
+                i = end ? (size_t)(end - p) + 3 : n;
+            } else { /* doctype, CDATA, processing instruction, "</ >": to '>' */
+                const char *gt = memchr(p + j + 1, '>', n - j - 1);
+                i = gt ? (size_t)(gt - p) + 1 : n;
             }
-            if (++count == HTML_MAX_ATTRS + 1)
-                blank_from = start;
-            while (i < n && is_space((unsigned char)p[i]))
-                i++;
-            if (i < n && p[i] == '=') {
-                i++;
-                while (i < n && is_space((unsigned char)p[i]))
-                    i++;
-                if (i < n && (p[i] == '"' || p[i] == '\'')) {
-                    const char *q = memchr(p + i + 1, p[i], n - i - 1);
-                    i = q ? (size_t)(q - p) + 1 : n;
-                } else {
-                    while (i < n && !is_space((unsigned char)p[i]) && p[i] != '>')
-                        i++;
-                }
-            }
-        }
-        if (count > HTML_MAX_ATTRS) {
-            if (copy == NULL)
-                copy = g_memdup2(p, n);
-            memset(copy + blank_from, ' ', i - blank_from);
+            text = i;
+        } else {
+            i = j + 1; /* a '<' that opens nothing is text */
         }
     }
-    return copy;
-}
-
-/* ---- libxml2 set-up ------------------------------------------------ */
-
-static void quiet_structured(void *ctx, xmlErrorPtr err)
-{
-    (void)ctx;
-    (void)err;
-}
-
-static void quiet_generic(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static void html_init_once(void)
-{
-    static gsize done = 0;
-    if (g_once_init_enter(&done)) {
-        xmlInitParser();
-        g_once_init_leave(&done, 1);
-    }
-}
-
-/* Returns -1 if no parser context could be made; *doc may still be NULL
- * (libxml2 recovered nothing). */
-static int parse(const char *utf8, size_t len, xmlDocPtr *doc, bool *stopped)
-{
-    html_init_once();
-    *doc = NULL;
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (ctxt == NULL)
-        return -1;
-    if (ctxt->sax != NULL) {
-        ctxt->sax->serror = quiet_structured;
-        ctxt->sax->error = NULL;
-        ctxt->sax->warning = NULL;
-    }
-    /* Errors raised without a context use this thread's generic handler. */
-    xmlGenericErrorFunc old_fn = xmlGenericError;
-    void *old_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, quiet_generic);
-    int n = len > (size_t)INT_MAX ? INT_MAX : (int)len;
-    *doc = htmlCtxtReadMemory(ctxt, utf8, n, NULL, "UTF-8",
-                              HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                  HTML_PARSE_RECOVER);
-    xmlSetGenericErrorFunc(old_ctx, old_fn);
-    /* xmlStopParser (fatal errors: nesting past 256) disables SAX */
-    *stopped = ctxt->disableSAX != 0 || len > (size_t)INT_MAX;
-    htmlFreeParserCtxt(ctxt);
-    return 0;
+    if (text < n)
+        flush_text(w, p + text, n - text);
 }
 
 int html_extract(const char *utf8, size_t len, size_t max_text, size_t max_links,
@@ -642,31 +915,26 @@ int html_extract(const char *utf8, size_t len, size_t max_text, size_t max_links
 {
     memset(out, 0, sizeof *out);
     out->links = g_ptr_array_new_with_free_func(mail_link_free);
-    walk_t w = {
-        .out = out, .text = g_string_new(NULL), .max_text = max_text, .max_links = max_links};
-    int rc = 0;
-    if (utf8 != NULL && len > 0) {
-        xmlDocPtr doc = NULL;
-        char *tamed = tame_attributes(utf8, len);
-        rc = parse(tamed ? tamed : utf8, len, &doc, &out->incomplete);
-        if (tamed != NULL) {
-            out->incomplete = true;
-            g_free(tamed);
-        }
-        if (doc != NULL) {
-            /* start at the document's first child: the root element's
-             * siblings (comments, a doctype) are walked too */
-            walk_tree(&w, doc->children);
-            xmlFreeDoc(doc);
-        }
-        while (w.n_anchors > 0) { /* only if the tree walk ended early */
-            anchor_slot_t *a = &w.anchors[--w.n_anchors];
-            g_free(a->link->text);
-            a->link->text = g_string_free(a->text, FALSE);
-        }
+    walk_t *w = g_new0(walk_t, 1);
+    w->out = out;
+    w->text = g_string_new(NULL);
+    w->max_text = max_text;
+    w->max_links = max_links;
+    w->scratch = g_string_new(NULL);
+    if (len >= 3 && memcmp(utf8, "\xef\xbb\xbf", 3) == 0) {
+        utf8 += 3;
+        len -= 3;
     }
-    out->text = g_string_free(w.text, FALSE);
-    return rc;
+    if (utf8 != NULL && len > 0) {
+        tag_t *t = g_new(tag_t, 1);
+        tokenize(w, utf8, len, t);
+        g_free(t);
+        close_to(w, 0);
+    }
+    out->text = g_string_free(w->text, FALSE);
+    g_string_free(w->scratch, TRUE);
+    g_free(w);
+    return 0;
 }
 
 void html_result_clear(html_result_t *r)

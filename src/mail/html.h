@@ -1,10 +1,11 @@
 /*
  * html.h - what a reader sees in an HTML part, and where its links go.
  *
- * html_extract() parses HTML (UTF-8 in, as produced by the charset layer)
- * with libxml2's HTML parser, which copes with tag soup, and returns:
- *   - the visible text: text nodes outside <script>, <style>, <head>,
- *     <title>, <template>, comments and elements hidden with inline CSS
+ * html_extract() reads HTML (UTF-8 in, as produced by the charset layer)
+ * the way browsers read tag soup (own tokenizer and element stack, see
+ * html.c) and returns:
+ *   - the visible text: text outside <script>, <style>, <head>, <title>,
+ *     <template>, comments and elements hidden with inline CSS
  *     (display:none, visibility:hidden, font-size:0) or the hidden
  *     attribute; block elements (p, div, br, li, tr, h1-6, ...) become line
  *     breaks; runs of white space collapse; entities decoded;
@@ -16,13 +17,12 @@
  *
  * Memory: the html_result_t owns text and links; html_result_clear frees.
  * Limits: text stops at max_text bytes (at a UTF-8 boundary) and links at
- * max_links, with the *_truncated flags set; libxml2 nesting depth is
- * bounded by the parser (it stops at elements nested deeper than 256 unless
- * XML_PARSE_HUGE, which we never pass; what follows is lost and incomplete
- * is set, so the layers above can treat the evasion as a finding); network
- * access is disabled
- * (HTML_PARSE_NONET) and no external entity is ever loaded.
- * Errors: none surface; malformed HTML yields whatever libxml2 recovers.
+ * max_links, with the *_truncated flags set; elements nested deeper than
+ * 256 and attributes past 256 in one tag are not tracked (their text is
+ * still read) and set incomplete, so the layers above can treat the
+ * evasion as a finding. Nothing is fetched or resolved.
+ * Errors: none surface; malformed HTML yields what a browser would show,
+ * as closely as the rules above allow.
  */
 #ifndef SG_MAIL_HTML_H
 #define SG_MAIL_HTML_H
@@ -41,12 +41,12 @@ typedef struct html_result {
     char *meta_refresh;     /* URL of <meta http-equiv=refresh>, or NULL */
     bool text_truncated;
     bool links_truncated;
-    bool incomplete;        /* libxml2 stopped early (nesting past 256):
-                               text and links after that point are missing */
+    bool incomplete;        /* nesting or attributes past the limits: some
+                               elements' hiding and anchors were not tracked */
 } html_result_t;
 
-/* Parse len bytes of UTF-8 HTML. Returns 0 (always fills out, possibly
- * with empty text), or -1 if libxml2 could not allocate a parser. */
+/* Read len bytes of UTF-8 HTML. Returns 0 (always fills out, possibly
+ * with empty text). */
 int html_extract(const char *utf8, size_t len, size_t max_text, size_t max_links,
                  html_result_t *out);
 void html_result_clear(html_result_t *r);
