@@ -83,7 +83,8 @@ typedef struct anchor_slot {
 
 typedef struct open_el {
     char name[HTML_MAX_NAME + 1];
-    unsigned flags;
+    int id;         /* tag_id_t */
+    unsigned flags; /* NF_* */
 } open_el_t;
 
 typedef struct walk {
@@ -112,41 +113,217 @@ typedef struct tag_attr {
 
 typedef struct tag {
     char name[HTML_MAX_NAME + 1]; /* lower case; "" when too long */
+    int id;                       /* tag_id_t of name */
     tag_attr_t attrs[HTML_MAX_ATTRS];
     unsigned n_attrs;
     bool self_closing;
 } tag_t;
 
-static const char *const skip_tags[] = {"script", "style", "head", "title", "template", NULL};
-static const char *const block_tags[] = {
-    "address", "article", "aside",   "blockquote", "body",  "br",    "caption",  "center",
-    "dd",      "details", "dialog",  "div",        "dl",    "dt",    "fieldset", "figcaption",
-    "figure",  "footer",  "form",    "h1",         "h2",    "h3",    "h4",       "h5",
-    "h6",      "header",  "hr",      "html",       "li",    "main",  "nav",      "ol",
-    "p",       "pre",     "section", "summary",    "table", "tbody", "tfoot",    "thead",
-    "tr",      "ul",      NULL};
-/* Elements without content (HTML 4 EMPTY and their HTML5 kin). */
-static const char *const void_tags[] = {"area",  "base",    "basefont", "br",   "col",
-                                        "embed", "frame",   "hr",       "img",  "input",
-                                        "isindex", "keygen", "link",    "meta", "param",
-                                        "source", "track",  "wbr",      NULL};
-/* Start tags that close an open <p>. */
-static const char *const p_closers[] = {
-    "address", "article", "aside",  "blockquote", "center", "details", "dialog", "dir",
-    "div",     "dl",      "fieldset", "figcaption", "figure", "footer", "form",  "h1",
-    "h2",      "h3",      "h4",     "h5",         "h6",     "header",  "hr",     "main",
-    "menu",    "nav",     "ol",     "p",          "pre",    "section", "table",  "ul",
-    "li",      "dd",      "dt",     NULL};
-/* What may sit in <head>; anything else ends it. */
-static const char *const head_tags[] = {"base",  "link",  "meta",     "noscript", "script",
-                                        "style", "title", "template", "object",   NULL};
+/* Element classes: what the walk does with each element it knows. */
+enum {
+    TC_SKIP = 1u << 0,       /* not text at all: script/style/head/title/template */
+    TC_BLOCK = 1u << 1,      /* a line break before and after */
+    TC_CELL = 1u << 2,       /* a table cell: a space before and after */
+    TC_VOID = 1u << 3,       /* no content, no end tag (HTML 4 EMPTY and HTML5 kin) */
+    TC_PCLOSE = 1u << 4,     /* its start tag closes an open <p> */
+    TC_HEAD_OK = 1u << 5,    /* may sit in <head>; anything else ends it */
+    TC_SCOPE = 1u << 6,      /* an implied </p> does not look past it */
+    TC_LIST_STOP = 1u << 7,  /* an implied </li> does not look past it */
+    TC_DL_STOP = 1u << 8,    /* nor an implied </dt> or </dd> */
+    TC_ROW_STOP = 1u << 9,   /* nor an implied </tr> */
+    TC_CELL_STOP = 1u << 10, /* nor an implied </td> or </th> */
+};
 
-static bool in_list(const char *name, const char *const *list)
+typedef enum tag_id {
+    T_UNKNOWN = -1,
+    T_A,
+    T_ADDRESS,
+    T_APPLET,
+    T_AREA,
+    T_ARTICLE,
+    T_ASIDE,
+    T_AUDIO,
+    T_BASE,
+    T_BASEFONT,
+    T_BLOCKQUOTE,
+    T_BODY,
+    T_BR,
+    T_BUTTON,
+    T_CAPTION,
+    T_CENTER,
+    T_COL,
+    T_DD,
+    T_DETAILS,
+    T_DIALOG,
+    T_DIR,
+    T_DIV,
+    T_DL,
+    T_DT,
+    T_EMBED,
+    T_FIELDSET,
+    T_FIGCAPTION,
+    T_FIGURE,
+    T_FOOTER,
+    T_FORM,
+    T_FRAME,
+    T_H1,
+    T_H2,
+    T_H3,
+    T_H4,
+    T_H5,
+    T_H6,
+    T_HEAD,
+    T_HEADER,
+    T_HR,
+    T_HTML,
+    T_IFRAME,
+    T_IMG,
+    T_INPUT,
+    T_ISINDEX,
+    T_KEYGEN,
+    T_LI,
+    T_LINK,
+    T_MAIN,
+    T_MARQUEE,
+    T_MENU,
+    T_META,
+    T_NAV,
+    T_NOSCRIPT,
+    T_OBJECT,
+    T_OL,
+    T_OPTION,
+    T_P,
+    T_PARAM,
+    T_PRE,
+    T_SCRIPT,
+    T_SECTION,
+    T_SOURCE,
+    T_STYLE,
+    T_SUMMARY,
+    T_TABLE,
+    T_TBODY,
+    T_TD,
+    T_TEMPLATE,
+    T_TFOOT,
+    T_TH,
+    T_THEAD,
+    T_TITLE,
+    T_TR,
+    T_TRACK,
+    T_UL,
+    T_VIDEO,
+    T_WBR,
+    T_COUNT
+} tag_id_t;
+
+/* Sorted by name, in tag_id_t order. prio: how hard the element is to
+ * close implicitly (libxml2's end priorities): an end tag does not close
+ * through an element that ranks above it. */
+static const struct tag_class {
+    const char *name;
+    unsigned cls;
+    int prio;
+} tag_classes[] = {
+    {"a", 0, 100},
+    {"address", TC_BLOCK | TC_PCLOSE, 100},
+    {"applet", TC_SCOPE, 100},
+    {"area", TC_VOID, 100},
+    {"article", TC_BLOCK | TC_PCLOSE, 100},
+    {"aside", TC_BLOCK | TC_PCLOSE, 100},
+    {"audio", 0, 100},
+    {"base", TC_VOID | TC_HEAD_OK, 100},
+    {"basefont", TC_VOID, 100},
+    {"blockquote", TC_BLOCK | TC_PCLOSE, 100},
+    {"body", TC_BLOCK | TC_SCOPE | TC_LIST_STOP | TC_DL_STOP | TC_ROW_STOP | TC_CELL_STOP, 200},
+    {"br", TC_BLOCK | TC_VOID, 100},
+    {"button", TC_SCOPE, 100},
+    {"caption", TC_BLOCK | TC_SCOPE, 100},
+    {"center", TC_BLOCK | TC_PCLOSE, 100},
+    {"col", TC_VOID, 100},
+    {"dd", TC_BLOCK | TC_PCLOSE, 100},
+    {"details", TC_BLOCK | TC_PCLOSE, 100},
+    {"dialog", TC_BLOCK | TC_PCLOSE, 100},
+    {"dir", TC_PCLOSE, 100},
+    {"div", TC_BLOCK | TC_PCLOSE, 150},
+    {"dl", TC_BLOCK | TC_PCLOSE | TC_DL_STOP, 100},
+    {"dt", TC_BLOCK | TC_PCLOSE, 100},
+    {"embed", TC_VOID, 100},
+    {"fieldset", TC_BLOCK | TC_PCLOSE, 100},
+    {"figcaption", TC_BLOCK | TC_PCLOSE, 100},
+    {"figure", TC_BLOCK | TC_PCLOSE, 100},
+    {"footer", TC_BLOCK | TC_PCLOSE, 100},
+    {"form", TC_BLOCK | TC_PCLOSE, 100},
+    {"frame", TC_VOID, 100},
+    {"h1", TC_BLOCK | TC_PCLOSE, 100},
+    {"h2", TC_BLOCK | TC_PCLOSE, 100},
+    {"h3", TC_BLOCK | TC_PCLOSE, 100},
+    {"h4", TC_BLOCK | TC_PCLOSE, 100},
+    {"h5", TC_BLOCK | TC_PCLOSE, 100},
+    {"h6", TC_BLOCK | TC_PCLOSE, 100},
+    {"head", TC_SKIP, 200},
+    {"header", TC_BLOCK | TC_PCLOSE, 100},
+    {"hr", TC_BLOCK | TC_VOID | TC_PCLOSE, 100},
+    {"html", TC_BLOCK | TC_SCOPE | TC_LIST_STOP | TC_DL_STOP | TC_ROW_STOP | TC_CELL_STOP, 220},
+    {"iframe", 0, 100},
+    {"img", TC_VOID, 100},
+    {"input", TC_VOID, 100},
+    {"isindex", TC_VOID, 100},
+    {"keygen", TC_VOID, 100},
+    {"li", TC_BLOCK | TC_PCLOSE, 100},
+    {"link", TC_VOID | TC_HEAD_OK, 100},
+    {"main", TC_BLOCK | TC_PCLOSE, 100},
+    {"marquee", TC_SCOPE, 100},
+    {"menu", TC_PCLOSE, 100},
+    {"meta", TC_VOID | TC_HEAD_OK, 100},
+    {"nav", TC_BLOCK | TC_PCLOSE, 100},
+    {"noscript", TC_HEAD_OK, 100},
+    {"object", TC_HEAD_OK | TC_SCOPE, 100},
+    {"ol", TC_BLOCK | TC_PCLOSE | TC_LIST_STOP, 100},
+    {"option", 0, 100},
+    {"p", TC_BLOCK | TC_PCLOSE, 100},
+    {"param", TC_VOID, 100},
+    {"pre", TC_BLOCK | TC_PCLOSE, 100},
+    {"script", TC_SKIP | TC_HEAD_OK, 100},
+    {"section", TC_BLOCK | TC_PCLOSE, 100},
+    {"source", TC_VOID, 100},
+    {"style", TC_SKIP | TC_HEAD_OK, 100},
+    {"summary", TC_BLOCK, 100},
+    {"table", TC_BLOCK | TC_PCLOSE | TC_SCOPE | TC_LIST_STOP | TC_DL_STOP | TC_ROW_STOP | TC_CELL_STOP, 190},
+    {"tbody", TC_BLOCK, 180},
+    {"td", TC_CELL | TC_SCOPE, 160},
+    {"template", TC_SKIP | TC_HEAD_OK | TC_SCOPE, 100},
+    {"tfoot", TC_BLOCK, 180},
+    {"th", TC_CELL | TC_SCOPE, 160},
+    {"thead", TC_BLOCK, 180},
+    {"title", TC_SKIP | TC_HEAD_OK, 100},
+    {"tr", TC_BLOCK | TC_CELL_STOP, 170},
+    {"track", TC_VOID, 100},
+    {"ul", TC_BLOCK | TC_PCLOSE | TC_LIST_STOP, 100},
+    {"video", 0, 100},
+    {"wbr", TC_VOID, 100},
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(tag_classes) == T_COUNT);
+
+static int cmp_class(const void *key, const void *entry)
 {
-    for (size_t i = 0; list[i] != NULL; i++)
-        if (strcmp(name, list[i]) == 0)
-            return true;
-    return false;
+    return strcmp(key, ((const struct tag_class *)entry)->name);
+}
+
+static tag_id_t tag_lookup(const char *name)
+{
+    const struct tag_class *c =
+        bsearch(name, tag_classes, T_COUNT, sizeof tag_classes[0], cmp_class);
+    return c ? (tag_id_t)(c - tag_classes) : T_UNKNOWN;
+}
+
+static unsigned tag_cls(tag_id_t id)
+{
+    return id == T_UNKNOWN ? 0 : tag_classes[id].cls;
+}
+
+static int tag_prio(tag_id_t id)
+{
+    return id == T_UNKNOWN ? 100 : tag_classes[id].prio;
 }
 
 static bool is_space(unsigned char c)
@@ -505,43 +682,66 @@ static void count_handlers(walk_t *w, const tag_t *t)
 /* Links and counters of one element; returns the anchor link, if any. */
 static mail_link_t *element_links(walk_t *w, const tag_t *t)
 {
-    const char *name = t->name;
     mail_link_t *anchor = NULL;
-    if (strcmp(name, "a") == 0 || strcmp(name, "area") == 0) {
+    switch (t->id) {
+    case T_A:
+    case T_AREA: {
         char *v = attr(t, "href");
         anchor = add_link(w, v, MAIL_LINK_ANCHOR);
         g_free(v);
-    } else if (strcmp(name, "form") == 0) {
+        break;
+    }
+    case T_FORM:
         w->out->forms++;
         add_attr_link(w, t, "action", MAIL_LINK_FORM);
-    } else if (strcmp(name, "img") == 0) {
+        break;
+    case T_IMG:
         add_attr_link(w, t, "src", MAIL_LINK_IMAGE);
-    } else if (strcmp(name, "input") == 0) {
+        break;
+    case T_INPUT:
         if (attr_is(t, "type", "password"))
             w->out->password_inputs++;
         add_attr_link(w, t, "src", MAIL_LINK_OTHER);
         add_attr_link(w, t, "formaction", MAIL_LINK_OTHER);
-    } else if (strcmp(name, "button") == 0) {
+        break;
+    case T_BUTTON:
         add_attr_link(w, t, "formaction", MAIL_LINK_OTHER);
-    } else if (strcmp(name, "script") == 0) {
+        break;
+    case T_SCRIPT:
         w->out->scripts++;
         add_attr_link(w, t, "src", MAIL_LINK_OTHER);
-    } else if (strcmp(name, "meta") == 0) {
+        break;
+    case T_META:
         meta_refresh(w, t);
-    } else if (strcmp(name, "link") == 0 || strcmp(name, "base") == 0) {
+        break;
+    case T_LINK:
+    case T_BASE:
         add_attr_link(w, t, "href", MAIL_LINK_OTHER);
-    } else if (strcmp(name, "iframe") == 0 || strcmp(name, "frame") == 0 ||
-               strcmp(name, "embed") == 0 || strcmp(name, "source") == 0 ||
-               strcmp(name, "audio") == 0 || strcmp(name, "video") == 0 ||
-               strcmp(name, "track") == 0) {
+        break;
+    case T_IFRAME:
+    case T_FRAME:
+    case T_EMBED:
+    case T_SOURCE:
+    case T_AUDIO:
+    case T_VIDEO:
+    case T_TRACK:
         add_attr_link(w, t, "src", MAIL_LINK_OTHER);
-    } else if (strcmp(name, "object") == 0) {
+        break;
+    case T_OBJECT:
         add_attr_link(w, t, "data", MAIL_LINK_OTHER);
-    }
-    if (strcmp(name, "body") == 0 || strcmp(name, "table") == 0 || strcmp(name, "td") == 0 ||
-        strcmp(name, "th") == 0 || strcmp(name, "tr") == 0)
+        break;
+    case T_BODY:
+    case T_TABLE:
+    case T_TD:
+    case T_TH:
+    case T_TR:
         add_attr_link(w, t, "background", MAIL_LINK_OTHER);
-    count_handlers(w, t);
+        break;
+    default:
+        break;
+    }
+    if (t->n_attrs)
+        count_handlers(w, t);
     return anchor;
 }
 
@@ -549,18 +749,20 @@ static mail_link_t *element_links(walk_t *w, const tag_t *t)
 
 static unsigned element_flags(const tag_t *t)
 {
-    unsigned f = 0;
-    if (in_list(t->name, skip_tags))
+    unsigned c = tag_cls(t->id), f = 0;
+    if (c & TC_SKIP)
         f |= NF_SKIP;
-    if (in_list(t->name, block_tags))
+    if (c & TC_BLOCK)
         f |= NF_BLOCK;
-    else if (strcmp(t->name, "td") == 0 || strcmp(t->name, "th") == 0)
+    else if (c & TC_CELL)
         f |= NF_CELL;
+    if (t->n_attrs == 0)
+        return f;
     if (find_attr(t, "hidden") != NULL) {
         f |= NF_HIDDEN;
-    } else {
+    } else if (find_attr(t, "style") != NULL) {
         char *style = attr(t, "style");
-        if (style != NULL && css_hidden(style))
+        if (css_hidden(style))
             f |= NF_HIDDEN;
         g_free(style);
     }
@@ -593,88 +795,66 @@ static void close_to(walk_t *w, unsigned i)
         leave_top(w);
 }
 
-/* How hard an element is to close implicitly (libxml2's end priorities):
- * an end tag does not close through an element that ranks above it. */
-static int end_priority(const char *name)
-{
-    static const struct {
-        const char *name;
-        int prio;
-    } t[] = {{"div", 150},   {"td", 160},    {"th", 160},   {"tr", 170},  {"thead", 180},
-             {"tbody", 180}, {"tfoot", 180}, {"table", 190}, {"head", 200}, {"body", 200},
-             {"html", 220}};
-    for (size_t i = 0; i < G_N_ELEMENTS(t); i++)
-        if (strcmp(name, t[i].name) == 0)
-            return t[i].prio;
-    return 100;
-}
-
-/* Index of the nearest open element named name, not looking past any
- * element of the stop list; -1 if none. */
-static int find_open(const walk_t *w, const char *name, const char *const *stop)
+/* Index of the nearest open element id, not looking past an element of
+ * class stop; -1 if none. */
+static int find_open(const walk_t *w, tag_id_t id, unsigned stop)
 {
     for (unsigned i = w->depth; i-- > 0;) {
-        if (strcmp(w->stack[i].name, name) == 0)
+        if (w->stack[i].id == (int)id)
             return (int)i;
-        if (stop && in_list(w->stack[i].name, stop))
+        if (tag_cls(w->stack[i].id) & stop)
             return -1;
     }
     return -1;
 }
 
-static const char *const scope_stop[] = {"table", "td", "th", "caption", "html", "body",
-                                         "button", "object", "marquee", "applet", "template",
-                                         NULL};
 static void end_tag(walk_t *w, const char *name)
 {
+    tag_id_t id = tag_lookup(name);
     /* </br> is read as <br>, and a </p> without an open <p> as an empty
      * paragraph (HTML 13.2.6.4.7): both break the line */
-    if (strcmp(name, "br") == 0 || (strcmp(name, "p") == 0 && find_open(w, "p", scope_stop) < 0)) {
+    if (id == T_BR || (id == T_P && find_open(w, T_P, TC_SCOPE) < 0)) {
         pending(w, 2);
         return;
     }
-    int prio = end_priority(name);
+    int prio = tag_prio(id);
     for (unsigned i = w->depth; i-- > 0;) {
-        if (strcmp(w->stack[i].name, name) == 0) {
+        const open_el_t *e = &w->stack[i];
+        if (e->id == (int)id && (id != T_UNKNOWN || strcmp(e->name, name) == 0)) {
             close_to(w, i);
             return;
         }
-        if (end_priority(w->stack[i].name) > prio)
+        if (tag_prio(e->id) > prio)
             return;
     }
 }
 
-static const char *const list_stop[] = {"ul", "ol", "table", "body", "html", NULL};
-static const char *const dl_stop[] = {"dl", "table", "body", "html", NULL};
-static const char *const row_stop[] = {"table", "body", "html", NULL};
-static const char *const cell_stop[] = {"tr", "table", "body", "html", NULL};
+static int later(int a, int b)
+{
+    return a > b ? a : b;
+}
 
 /* What a start tag closes before it opens. */
-static void auto_close(walk_t *w, const char *name)
+static void auto_close(walk_t *w, tag_id_t id)
 {
     int i = -1;
-    if (strcmp(name, "a") == 0)
-        i = find_open(w, "a", NULL);
-    if (i < 0 && in_list(name, p_closers))
-        i = find_open(w, "p", scope_stop);
+    if (id == T_A)
+        i = find_open(w, T_A, 0);
+    if (i < 0 && (tag_cls(id) & TC_PCLOSE))
+        i = find_open(w, T_P, TC_SCOPE);
     if (i >= 0)
         close_to(w, (unsigned)i);
     i = -1;
-    if (strcmp(name, "li") == 0)
-        i = find_open(w, "li", list_stop);
-    else if (strcmp(name, "dt") == 0 || strcmp(name, "dd") == 0) {
-        i = find_open(w, "dt", dl_stop);
-        int j = find_open(w, "dd", dl_stop);
-        i = j > i ? j : i;
-    } else if (strcmp(name, "tr") == 0) {
-        i = find_open(w, "tr", row_stop);
-    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
-        i = find_open(w, "td", cell_stop);
-        int j = find_open(w, "th", cell_stop);
-        i = j > i ? j : i;
-    } else if (strcmp(name, "option") == 0) {
-        i = find_open(w, "option", NULL);
-    }
+    if (id == T_LI)
+        i = find_open(w, T_LI, TC_LIST_STOP);
+    else if (id == T_DT || id == T_DD)
+        i = later(find_open(w, T_DT, TC_DL_STOP), find_open(w, T_DD, TC_DL_STOP));
+    else if (id == T_TR)
+        i = find_open(w, T_TR, TC_ROW_STOP);
+    else if (id == T_TD || id == T_TH)
+        i = later(find_open(w, T_TD, TC_CELL_STOP), find_open(w, T_TH, TC_CELL_STOP));
+    else if (id == T_OPTION)
+        i = find_open(w, T_OPTION, 0);
     if (i >= 0)
         close_to(w, (unsigned)i);
 }
@@ -682,33 +862,34 @@ static void auto_close(walk_t *w, const char *name)
 /* Content that cannot be in <head> ends it. */
 static void leave_head(walk_t *w)
 {
-    int i = find_open(w, "head", NULL);
-    if (i >= 0)
-        close_to(w, (unsigned)i);
+    if (!w->body_seen) {
+        int i = find_open(w, T_HEAD, 0);
+        if (i >= 0)
+            close_to(w, (unsigned)i);
+    }
     w->body_seen = true;
 }
 
-static void start_tag(walk_t *w, const tag_t *t)
+static void start_tag(walk_t *w, tag_t *t)
 {
-    const char *name = t->name;
-    if (strcmp(name, "head") == 0 && (w->body_seen || find_open(w, "head", NULL) >= 0))
-        return; /* a misplaced <head> is ignored, as browsers do */
-    if (strcmp(name, "body") == 0 || (strcmp(name, "html") != 0 && strcmp(name, "head") != 0 &&
-                                      !in_list(name, head_tags)))
-        leave_head(w);
-    if (*name == '\0') { /* a name longer than any element we act on */
+    if (t->name[0] == '\0') { /* a name longer than any element we act on */
+        t->id = T_UNKNOWN;
         element_links(w, t);
         return;
     }
-    auto_close(w, name);
+    tag_id_t id = t->id = tag_lookup(t->name);
+    if (id == T_HEAD && (w->body_seen || find_open(w, T_HEAD, 0) >= 0))
+        return; /* a misplaced <head> is ignored, as browsers do */
+    if (id == T_BODY || (id != T_HTML && id != T_HEAD && !(tag_cls(id) & TC_HEAD_OK)))
+        leave_head(w);
+    auto_close(w, id);
     unsigned f = element_flags(t);
     if (f & NF_BLOCK)
         pending(w, 2);
     else if (f & NF_CELL)
         pending(w, 1);
     mail_link_t *anchor = element_links(w, t);
-    bool is_void = in_list(name, void_tags) || t->self_closing;
-    if (is_void) {
+    if ((tag_cls(id) & TC_VOID) || t->self_closing) {
         if (f & NF_BLOCK) /* <br>, <hr> */
             pending(w, 2);
         else if (f & NF_CELL)
@@ -720,7 +901,8 @@ static void start_tag(walk_t *w, const tag_t *t)
         return;
     }
     open_el_t *e = &w->stack[w->depth];
-    memcpy(e->name, name, sizeof e->name);
+    memcpy(e->name, t->name, sizeof e->name);
+    e->id = (int)id;
     if (anchor != NULL && w->n_anchors < HTML_MAX_OPEN_ANCHORS) {
         anchor_slot_t *a = &w->anchors[w->n_anchors++];
         a->depth = w->depth;
@@ -846,7 +1028,7 @@ static void flush_text(walk_t *w, const char *p, size_t n)
 {
     if (n == 0)
         return;
-    if (w->depth > 0 && strcmp(w->stack[w->depth - 1].name, "head") == 0) {
+    if (w->depth > 0 && w->stack[w->depth - 1].id == T_HEAD) {
         /* text that is not white space ends the head */
         for (size_t i = 0; i < n; i++)
             if (!is_space((unsigned char)p[i])) {
@@ -877,8 +1059,7 @@ static void tokenize(walk_t *w, const char *p, size_t n, tag_t *t)
             i = read_start_tag(w, p, n, j + 1, t);
             text = i;
             start_tag(w, t);
-            if (!t->self_closing &&
-                (strcmp(t->name, "script") == 0 || strcmp(t->name, "style") == 0)) {
+            if (!t->self_closing && (t->id == T_SCRIPT || t->id == T_STYLE)) {
                 i = skip_raw_text(p, n, i, t->name);
                 text = i;
             }
