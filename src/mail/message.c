@@ -239,11 +239,23 @@ static char *unfold_n(mail_msg_t *m, const char *name, const char *raw, size_t n
         mail_msg_anomaly(m, MAIL_ANOM_HEADER_LONG, "%s: %zu bytes", name, n);
         n = MAIL_MAX_HEADER_BYTES;
     }
-    char *s = g_malloc(n + 1);
+    const char *nul = memchr(raw, '\0', n);
+    const char *p = raw, *end = nul ? nul : raw + n;
+    char *s = g_malloc((size_t)(end - raw) + 1);
     size_t o = 0;
-    for (size_t i = 0; i < n && raw[i] != '\0'; i++) {
-        if (raw[i] != '\r' && raw[i] != '\n')
-            s[o++] = raw[i];
+    /* copy the lines between line breaks; a CR anywhere goes too */
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl : end;
+        const char *cr;
+        while ((cr = memchr(p, '\r', (size_t)(stop - p))) != NULL) {
+            memcpy(s + o, p, (size_t)(cr - p));
+            o += (size_t)(cr - p);
+            p = cr + 1;
+        }
+        memcpy(s + o, p, (size_t)(stop - p));
+        o += (size_t)(stop - p);
+        p = nl ? nl + 1 : end;
     }
     s[o] = '\0';
     return g_strstrip(s);

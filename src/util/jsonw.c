@@ -69,9 +69,18 @@ static void put_string(GString *out, const char *s, size_t n)
     g_string_append_c(out, '"');
     const char *end = s + n;
     const char *run = s; /* start of bytes to copy unchanged */
+    /* printable ASCII without '"' and '\\' (keys, most values) is copied
+     * as it is; the first other byte starts the careful loop */
+    const char *p = s;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if ((unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\')
+            break;
+        p++;
+    }
     /* valid UTF-8 (nearly always): only '"', '\\' and controls change */
-    bool valid = g_utf8_validate_len(s, n, NULL);
-    for (const char *p = s; p < end;) {
+    bool valid = p == end || g_utf8_validate_len(p, end - p, NULL);
+    while (p < end) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || valid)) {
             p++;
