@@ -555,15 +555,6 @@ static void entity_init(parse_t *ps, entity_t *e, const char *d, size_t n, bool 
     if (e->d == ps->base)
         return; /* the message's own fields: read_headers */
     check_repeats(ps->m, &e->blk, message);
-    /* decoded only for GMime's warnings about broken encoded words */
-    for (guint i = 0; i < e->blk.fields->len; i++) {
-        const mime_field_t *pf = &g_array_index(e->blk.fields, mime_field_t, i);
-        if (g_strstr_len(pf->value, (gssize)pf->value_len, "=?")) {
-            char *v = field_text(ps, pf);
-            g_free(g_mime_utils_header_decode_text(ps->opts, v));
-            g_free(v);
-        }
-    }
 }
 
 /* A body part: read its header block, then as entity_init. */
