@@ -380,6 +380,43 @@ static int on_lit(unsigned id, size_t end, void *ctx)
     return 0;
 }
 
+/* Scripts without case (CaseFolding.txt maps nothing in them): kana, CJK
+ * ideographs and their punctuation, Hangul syllables. Japanese text is
+ * mostly these, and copying them beats GLib's per-character fold. */
+static bool caseless(gunichar c)
+{
+    return (c >= 0x3000 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3);
+}
+
+/* g_utf8_casefold(s), faster on ASCII and caseless scripts; s is valid
+ * UTF-8 (normalise_text_n's output). */
+static char *casefold(const char *s, size_t n)
+{
+    GString *o = g_string_sized_new(n + 1);
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        unsigned char b = (unsigned char)*p;
+        if (b < 0x80) {
+            g_string_append_c(o, g_ascii_tolower((char)b));
+            p++;
+            continue;
+        }
+        const char *next = g_utf8_next_char(p);
+        if (next > end)
+            next = end;
+        if (caseless(g_utf8_get_char(p))) {
+            g_string_append_len(o, p, next - p);
+        } else {
+            char *f = g_utf8_casefold(p, next - p);
+            g_string_append(o, f);
+            g_free(f);
+        }
+        p = next;
+    }
+    return g_string_free(o, FALSE);
+}
+
 char *brand_fold_text(const char *text)
 {
     size_t n = strlen(text);
@@ -395,7 +432,7 @@ char *brand_fold_text(const char *text)
     for (size_t i = 0; i < nl && ascii; i++)
         ascii = (unsigned char)norm[i] < 0x80;
     /* case folding ASCII is lower-casing it */
-    char *folded = ascii ? g_ascii_strdown(norm, (gssize)nl) : g_utf8_casefold(norm, -1);
+    char *folded = ascii ? g_ascii_strdown(norm, (gssize)nl) : casefold(norm, nl);
     g_free(norm);
     g_free(cut);
     return folded;

@@ -12,6 +12,7 @@
 #include <unicode/uspoof.h>
 #include <string.h>
 
+#include "intel/brand.h"
 #include "intel/domain.h"
 #include "intel/domlist.h"
 #include "intel/normalise.h"
@@ -211,6 +212,38 @@ static void test_ascii_shortcuts(void **state)
     uspoof_close(sc);
 }
 
+/* brand_fold_text copies caseless scripts instead of folding them: the
+ * result must equal GLib's full case fold of the normalised text, for
+ * every code point of those ranges and for mixed text. */
+static void test_fold_shortcut(void **state)
+{
+    (void)state;
+    static const gunichar ranges[][2] = {
+        {0x3000, 0x30FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3}};
+    for (size_t r = 0; r < G_N_ELEMENTS(ranges); r++)
+        for (gunichar c = ranges[r][0]; c <= ranges[r][1]; c++) {
+            char u[8] = {0};
+            g_unichar_to_utf8(c, u);
+            char *f = g_utf8_casefold(u, -1);
+            if (strcmp(f, u) != 0)
+                fail_msg("U+%04X folds to something else", c);
+            g_free(f);
+        }
+    const char *mixed[] = {"Amazon \xe3\x82\xa2\xe3\x83\x9e\xe3\x82\xbe\xe3\x83\xb3 STRASSE Stra\xc3\x9f"
+                           "e \xc3\x89" "COLE \xce\xa3\xce\x91\xce\xa3 \xed\x95\x9c\xea\xb5\xad "
+                           "\xe6\x97\xa5\xe6\x9c\xac\xef\xbc\xa1\xef\xbd\xb1",
+                           "\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2 \xe4\xb8\x89\xe4\xba\x95"};
+    for (size_t i = 0; i < G_N_ELEMENTS(mixed); i++) {
+        char *norm = normalise_text_n(mixed[i], 4096, NULL);
+        char *want = g_utf8_casefold(norm, -1);
+        char *got = brand_fold_text(mixed[i]);
+        assert_string_equal(got, want);
+        g_free(norm);
+        g_free(want);
+        g_free(got);
+    }
+}
+
 static void test_urlinfo(void **state)
 {
     urlinfo_t u;
@@ -248,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_skeleton),
         cmocka_unit_test(test_ascii_shortcuts),
+        cmocka_unit_test(test_fold_shortcut),
         cmocka_unit_test(test_urlinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
