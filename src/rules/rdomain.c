@@ -28,10 +28,20 @@
 #define RDOMAIN_MAX_HOSTS 30
 #define RDOMAIN_MIN_LABEL 4
 
+/* Brand labels searched for inside other labels. */
+#define RDOMAIN_MIN_INSIDE 6
+
 typedef struct dindex {
     GHashTable *labels; /* label -> brand_t* */
     GHashTable *skels;  /* skeleton(label) -> label (owned by labels) */
     GHashTable *typos;  /* typo_fold(label) -> label (owned by labels) */
+    /* labels of RDOMAIN_MIN_INSIDE letters or more, numbered in the order
+     * of the labels table; by_prefix maps their first RDOMAIN_MIN_INSIDE
+     * bytes to a GArray of those numbers */
+    const char **inside;
+    brand_t **inside_brand;
+    unsigned n_inside;
+    GHashTable *by_prefix;
 } dindex_t;
 
 /* Fold the edits typo-squatters make: digits for letters (amaz0n,
@@ -156,6 +166,30 @@ void *rdomain_index_new(const brand_db_t *brands)
                 g_free(t);
         }
     }
+    guint n = g_hash_table_size(x->labels);
+    x->inside = g_new0(const char *, n + 1);
+    x->inside_brand = g_new0(brand_t *, n + 1);
+    x->by_prefix = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)g_array_unref);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, x->labels);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        if (strlen(k) < RDOMAIN_MIN_INSIDE)
+            continue;
+        unsigned id = x->n_inside++;
+        x->inside[id] = k;
+        x->inside_brand[id] = v;
+        char *pre = g_strndup(k, RDOMAIN_MIN_INSIDE);
+        GArray *ids = g_hash_table_lookup(x->by_prefix, pre);
+        if (ids == NULL) {
+            ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
+            g_hash_table_insert(x->by_prefix, pre, ids);
+        } else {
+            g_free(pre);
+        }
+        g_array_append_val(ids, id);
+    }
     return x;
 }
 
@@ -164,6 +198,10 @@ void rdomain_index_free(void *index)
     dindex_t *x = index;
     if (x == NULL)
         return;
+    if (x->by_prefix)
+        g_hash_table_destroy(x->by_prefix);
+    g_free(x->inside);
+    g_free(x->inside_brand);
     g_hash_table_destroy(x->skels);
     g_hash_table_destroy(x->typos);
     g_hash_table_destroy(x->labels);
@@ -273,17 +311,27 @@ static void check_brand(engine_t *e, scan_t *s, const cand_t *c, const char *lab
         }
     }
     g_strfreev(toks);
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, x->labels);
-    bool found = false;
-    while (!found && g_hash_table_iter_next(&it, &k, &v))
-        if (strlen(k) >= 6 && strstr(pre, k) && !brand_owns(v, c->host)) {
-            found = true;
-            scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, ((brand_t *)v)->id,
-                            "%s %s contains \"%s\" (%s)", c->where, c->host, (const char *)k,
-                            ((brand_t *)v)->id);
+    /* of the longer labels found anywhere inside the host, the first in
+     * table order that the host's owner does not own */
+    unsigned best = x->n_inside;
+    size_t plen = strlen(pre);
+    char key[RDOMAIN_MIN_INSIDE + 1];
+    for (size_t i = 0; i + RDOMAIN_MIN_INSIDE <= plen; i++) {
+        memcpy(key, pre + i, RDOMAIN_MIN_INSIDE);
+        key[RDOMAIN_MIN_INSIDE] = '\0';
+        const GArray *ids = g_hash_table_lookup(x->by_prefix, key);
+        for (guint j = 0; ids && j < ids->len; j++) {
+            unsigned id = g_array_index(ids, unsigned, j);
+            size_t ll = strlen(x->inside[id]);
+            if (id < best && i + ll <= plen && memcmp(pre + i, x->inside[id], ll) == 0 &&
+                !brand_owns(x->inside_brand[id], c->host))
+                best = id;
         }
+    }
+    if (best < x->n_inside)
+        scan_add_symbol(s, "BRAND_IN_DOMAIN", c->host, x->inside_brand[best]->id,
+                        "%s %s contains \"%s\" (%s)", c->where, c->host, x->inside[best],
+                        x->inside_brand[best]->id);
     g_free(pre);
 }
 
