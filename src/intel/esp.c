@@ -163,14 +163,23 @@ static bool contains(slice_t s, const char *lit, bool ci)
         return false;
     if (!ci)
         return memmem(s.p, s.n, lit, n) != NULL;
-    for (size_t i = 0; i + n <= s.n; i++) {
-        if (ascii_lower(s.p[i]) != lit[0])
-            continue;
+    if (n == 0)
+        return true;
+    /* candidates: the first letter in either case, found with memchr */
+    char lo = lit[0], up = lo >= 'a' && lo <= 'z' ? (char)(lo - 'a' + 'A') : lo;
+    const char *p = s.p, *last = s.p + (s.n - n) + 1; /* candidates start before last */
+    while (p < last) {
+        const char *a = memchr(p, lo, (size_t)(last - p));
+        const char *b = up != lo ? memchr(p, up, (size_t)((a ? a : last) - p)) : NULL;
+        const char *c = b ? b : a;
+        if (c == NULL)
+            return false;
         size_t k = 1;
-        while (k < n && ascii_lower(s.p[i + k]) == lit[k])
+        while (k < n && ascii_lower(c[k]) == lit[k])
             k++;
         if (k == n)
             return true;
+        p = c + 1;
     }
     return false;
 }
