@@ -75,7 +75,7 @@ enum {
 };
 
 typedef struct anchor_slot {
-    unsigned depth; /* stack index of its element */
+    unsigned depth;    /* stack index of its element */
     mail_link_t *link; /* owned by the links array */
     GString *text;
     bool space; /* whitespace pending inside the anchor text */
@@ -99,7 +99,7 @@ typedef struct walk {
     unsigned n_anchors;
     open_el_t stack[HTML_MAX_DEPTH];
     unsigned depth;
-    bool body_seen; /* <body>, or content that can only be in the body */
+    bool body_seen;   /* <body>, or content that can only be in the body */
     GString *scratch; /* entity-decoded text */
 } walk_t;
 
@@ -288,7 +288,8 @@ static const struct tag_class {
     {"source", TC_VOID, 100},
     {"style", TC_SKIP | TC_HEAD_OK, 100},
     {"summary", TC_BLOCK, 100},
-    {"table", TC_BLOCK | TC_PCLOSE | TC_SCOPE | TC_LIST_STOP | TC_DL_STOP | TC_ROW_STOP | TC_CELL_STOP, 190},
+    {"table",
+     TC_BLOCK | TC_PCLOSE | TC_SCOPE | TC_LIST_STOP | TC_DL_STOP | TC_ROW_STOP | TC_CELL_STOP, 190},
     {"tbody", TC_BLOCK, 180},
     {"td", TC_CELL | TC_SCOPE, 160},
     {"template", TC_SKIP | TC_HEAD_OK | TC_SCOPE, 100},
@@ -1075,8 +1076,8 @@ static void tokenize(walk_t *w, const char *p, size_t n, tag_t *t)
         } else if (c == '!' || c == '?' || c == '/') {
             flush_text(w, p + text, j - text);
             if (c == '!' && j + 3 < n && p[j + 2] == '-' && p[j + 3] == '-') {
-                const char *end = j + 4 <= n ? g_strstr_len(p + j + 4, (gssize)(n - j - 4), "-->")
-                                             : NULL;
+                /* memmem: a NUL inside the comment must not hide its end */
+                const char *end = memmem(p + j + 4, n - j - 4, "-->", 3);
                 i = end ? (size_t)(end - p) + 3 : n;
             } else { /* doctype, CDATA, processing instruction, "</ >": to '>' */
                 const char *gt = memchr(p + j + 1, '>', n - j - 1);

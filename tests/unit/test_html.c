@@ -209,6 +209,12 @@ static void test_hostile(void **state)
     html_result_clear(&r);
     g_string_free(s, TRUE);
 
+    /* a NUL inside a comment does not hide the comment's end */
+    const char nul_comment[] = "<!-- a\0b -->shown";
+    assert_int_equal(html_extract(nul_comment, sizeof nul_comment - 1, 1000, 10, &r), 0);
+    assert_string_equal(r.text, "shown");
+    html_result_clear(&r);
+
     const char bin[] = "<p>a\0b\xff\xfe<a href=\"\x80\">\xc3</a>";
     assert_int_equal(html_extract(bin, sizeof bin - 1, 1000, 10, &r), 0);
     assert_true(g_utf8_validate(r.text, -1, NULL));
