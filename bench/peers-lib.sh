@@ -169,9 +169,16 @@ peers_spamd_start() {
   PEERS_SPAMD_PORT=$(peers_free_port)
   user=$(id -un)
   # spamd will not keep root for its children; nobody reads nothing of ours
+  # but its site config, which every directory above must let it reach
+  # (mktemp -d makes the work directory 0700)
   if [ "$(id -u)" -eq 0 ]; then
     user=nobody
     chown -R nobody "$dir/home"
+    local up=$dir
+    while [ "$up" != / ] && [ -n "$up" ]; do
+      chmod o+x "$up" 2>/dev/null || true
+      up=$(dirname "$up")
+    done
   fi
   spamd --local --nouser-config --siteconfigpath="$dir/site" \
     --listen="127.0.0.1:$PEERS_SPAMD_PORT" --allowed-ips=127.0.0.1 \
