@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "keys/awskey.h"
+#include "util/cache.h"
 
 struct keyrules {
     GPtrArray *rules; /* keyrule_t * */
@@ -281,18 +282,12 @@ static int compile_db_now(keyrules_t *rs, const char *name, char **err)
     return rc;
 }
 
-/* The compiled database is cached under $XDG_CACHE_HOME/sesguard, named
- * by the SHA-256 of the Hyperscan version and every prefilter, so a rule
- * change or a library upgrade never reuses a stale one. Why: compiling
- * costs more than scanning a small tree, and a pre-commit hook runs often.
- * The cache lives in the user's own directory (whoever can write there can
- * already run code as the user); a file that does not deserialize is
- * ignored and rewritten. SESGUARD_NO_CACHE=1 turns it off. */
-static char *cache_path(const keyrules_t *rs)
+/* The compiled database is cached (util/cache.h), named by the SHA-256 of
+ * the Hyperscan version and every prefilter. Why: compiling costs more
+ * than scanning a small tree, and a pre-commit hook runs often. A file
+ * that does not deserialize is ignored and rewritten. */
+static char *db_cache_path(const keyrules_t *rs)
 {
-    const char *off = g_getenv("SESGUARD_NO_CACHE");
-    if (off && *off && strcmp(off, "0") != 0)
-        return NULL;
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
     g_checksum_update(ck, (const guchar *)hs_version(), -1);
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -300,9 +295,7 @@ static char *cache_path(const keyrules_t *rs)
         g_checksum_update(ck, (const guchar *)"\n", 1);
         g_checksum_update(ck, (const guchar *)r->prefilter, -1);
     }
-    char *name = g_strdup_printf("keys-%.32s.hsdb", g_checksum_get_string(ck));
-    char *path = g_build_filename(g_get_user_cache_dir(), "sesguard", name, NULL);
-    g_free(name);
+    char *path = cache_path("keys", ck, "hsdb");
     g_checksum_free(ck);
     return path;
 }
@@ -310,8 +303,8 @@ static char *cache_path(const keyrules_t *rs)
 static bool cache_load(keyrules_t *rs, const char *path)
 {
     char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &data, &len, NULL))
+    size_t len = 0;
+    if (!cache_read(path, &data, &len))
         return false;
     hs_database_t *db = NULL;
     bool ok = hs_deserialize_database(data, len, &db) == HS_SUCCESS;
@@ -327,16 +320,13 @@ static void cache_store(const keyrules_t *rs, const char *path)
     size_t len = 0;
     if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
         return;
-    char *dir = g_path_get_dirname(path);
-    if (g_mkdir_with_parents(dir, 0700) == 0)
-        g_file_set_contents(path, bytes, (gssize)len, NULL); /* temp file + rename */
-    g_free(dir);
+    cache_write(path, bytes, len);
     free(bytes);
 }
 
 static int compile_db(keyrules_t *rs, const char *name, char **err, bool cache)
 {
-    char *cpath = cache ? cache_path(rs) : NULL;
+    char *cpath = cache ? db_cache_path(rs) : NULL;
     if (cpath && cache_load(rs, cpath)) {
         g_free(cpath);
         return 0;

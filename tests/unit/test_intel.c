@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <idn2.h>
 #include <unicode/uspoof.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "intel/brand.h"
 #include "intel/domain.h"
 #include "intel/domlist.h"
+#include "intel/litset.h"
 #include "intel/normalise.h"
 #include "intel/urlinfo.h"
 
@@ -244,6 +246,102 @@ static void test_fold_shortcut(void **state)
     }
 }
 
+static int collect_match(unsigned id, size_t end, void *ctx)
+{
+    g_string_append_printf(ctx, "%u@%zu ", id, end);
+    return 0;
+}
+
+static char *scan_with_new_set(void)
+{
+    const char *lits[] = {"paypal", "amazon", "apple"};
+    const unsigned ids[] = {7, 8, 9};
+    char *err = NULL;
+    litset_t *ls = litset_new(lits, ids, 3, &err);
+    assert_non_null(ls);
+    GString *got = g_string_new(NULL);
+    const char *text = "your apple id and amazon and paypal";
+    assert_int_equal(litset_scan(ls, text, strlen(text), collect_match, got), 0);
+    litset_free(ls);
+    return g_string_free(got, FALSE);
+}
+
+static unsigned count_cache_files(const char *dir)
+{
+    unsigned n = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    for (const char *f; d && (f = g_dir_read_name(d)) != NULL;)
+        n += g_str_has_prefix(f, "lit-") && g_str_has_suffix(f, ".hsdb");
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+/* A literal set compiled once is cached; a cached, a corrupted and an
+ * uncached set all match the same; SESGUARD_NO_CACHE writes nothing. */
+static void test_litset_cache(void **state)
+{
+    (void)state;
+    char *tmp = g_dir_make_tmp("sg-litset-XXXXXX", NULL);
+    assert_non_null(tmp);
+    char *old_home = g_strdup(g_getenv("XDG_CACHE_HOME"));
+    char *old_off = g_strdup(g_getenv("SESGUARD_NO_CACHE"));
+    g_setenv("XDG_CACHE_HOME", tmp, TRUE);
+    g_unsetenv("SESGUARD_NO_CACHE");
+    char *dir = g_build_filename(tmp, "sesguard", NULL);
+
+    char *first = scan_with_new_set();
+    assert_string_equal(first, "9@10 8@24 7@35 ");
+    assert_int_equal(count_cache_files(dir), 1);
+    char *second = scan_with_new_set(); /* from the cache */
+    assert_string_equal(second, first);
+
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name = g_dir_read_name(d);
+    char *file = g_build_filename(dir, name, NULL);
+    g_dir_close(d);
+    assert_true(g_file_set_contents(file, "not a database", -1, NULL));
+    char *third = scan_with_new_set(); /* ignored and rewritten */
+    assert_string_equal(third, first);
+    gsize len = 0;
+    char *bytes = NULL;
+    assert_true(g_file_get_contents(file, &bytes, &len, NULL));
+    assert_true(len > strlen("not a database"));
+
+    char *tmp2 = g_dir_make_tmp("sg-litset-XXXXXX", NULL);
+    g_setenv("XDG_CACHE_HOME", tmp2, TRUE);
+    g_setenv("SESGUARD_NO_CACHE", "1", TRUE);
+    char *fourth = scan_with_new_set();
+    assert_string_equal(fourth, first);
+    char *dir2 = g_build_filename(tmp2, "sesguard", NULL);
+    assert_false(g_file_test(dir2, G_FILE_TEST_EXISTS));
+
+    if (old_home)
+        g_setenv("XDG_CACHE_HOME", old_home, TRUE);
+    else
+        g_unsetenv("XDG_CACHE_HOME");
+    if (old_off)
+        g_setenv("SESGUARD_NO_CACHE", old_off, TRUE);
+    else
+        g_unsetenv("SESGUARD_NO_CACHE");
+    g_remove(file);
+    g_rmdir(dir);
+    g_rmdir(tmp);
+    g_rmdir(tmp2);
+    g_free(bytes);
+    g_free(file);
+    g_free(first);
+    g_free(second);
+    g_free(third);
+    g_free(fourth);
+    g_free(dir);
+    g_free(dir2);
+    g_free(tmp);
+    g_free(tmp2);
+    g_free(old_home);
+    g_free(old_off);
+}
+
 static void test_urlinfo(void **state)
 {
     urlinfo_t u;
@@ -282,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_skeleton),
         cmocka_unit_test(test_ascii_shortcuts),
         cmocka_unit_test(test_fold_shortcut),
+        cmocka_unit_test(test_litset_cache),
         cmocka_unit_test(test_urlinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
