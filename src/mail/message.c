@@ -331,9 +331,9 @@ static char *angle_addr(const char *v)
 
 /* Fields RFC 5322 3.6 allows once per message (GMime's list, plus From,
  * which MULTIPLE_FROM reports as well). */
-static const char *const single_fields[] = {"Bcc",        "Cc",         "Date",     "From",
+static const char *const single_fields[] = {"Bcc",         "Cc",         "Date",       "From",
                                             "In-Reply-To", "Message-ID", "References", "Reply-To",
-                                            "Sender",     "Subject",    "To"};
+                                            "Sender",      "Subject",    "To"};
 
 static bool single_field(const mime_field_t *f)
 {
@@ -357,7 +357,8 @@ static void check_repeats(mail_msg_t *m, const mime_block_t *blk, bool message)
             continue;
         for (guint j = 0; j < i; j++) {
             const mime_field_t *e = &g_array_index(blk->fields, mime_field_t, j);
-            if (e->name_len == f->name_len && g_ascii_strncasecmp(e->name, f->name, f->name_len) == 0) {
+            if (e->name_len == f->name_len &&
+                g_ascii_strncasecmp(e->name, f->name, f->name_len) == 0) {
                 mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%.*s", (int)f->name_len, f->name);
                 break;
             }
@@ -514,9 +515,9 @@ typedef struct entity {
     const char *d; /* the entity's bytes: header block, then body */
     size_t n;
     mime_block_t blk;
-    GMimeContentType *ct;         /* NULL when there is no Content-Type field */
-    GMimeContentDisposition *cd;  /* NULL when there is no Content-Disposition field */
-    const char *type, *subtype;   /* effective type (RFC 2045 5.2 defaults without ct) */
+    GMimeContentType *ct;        /* NULL when there is no Content-Type field */
+    GMimeContentDisposition *cd; /* NULL when there is no Content-Disposition field */
+    const char *type, *subtype;  /* effective type (RFC 2045 5.2 defaults without ct) */
 } entity_t;
 
 static char *field_text(parse_t *ps, const mime_field_t *f)
@@ -828,7 +829,8 @@ static void walk_multipart(parse_t *ps, entity_t *e, int depth, bool show, bool 
     }
     if (!sp.closed)
         mail_msg_anomaly(ps->m, MAIL_ANOM_BAD_BOUNDARY, "%s at byte %zu",
-                         at_end ? "message truncated" : "multipart not closed before its enclosing part ends",
+                         at_end ? "message truncated"
+                                : "multipart not closed before its enclosing part ends",
                          where + e->blk.body + blen);
     if (sp.more)
         mail_msg_anomaly(ps->m, MAIL_ANOM_MIME_PARTS, "more than %d parts", MAIL_MAX_MIME_PARTS);

@@ -84,10 +84,10 @@ typedef struct mime_span {
 } mime_span_t;
 
 typedef struct mime_split {
-    GArray *parts;    /* mime_span_t, offsets into the input */
-    bool found;       /* at least one delimiter line */
-    bool closed;      /* the close delimiter was found */
-    bool more;        /* parts past max_parts were not kept */
+    GArray *parts; /* mime_span_t, offsets into the input */
+    bool found;    /* at least one delimiter line */
+    bool closed;   /* the close delimiter was found */
+    bool more;     /* parts past max_parts were not kept */
 } mime_split_t;
 
 void mime_split(const char *d, size_t n, const char *boundary, size_t blen, size_t max_parts,

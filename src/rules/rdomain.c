@@ -169,8 +169,8 @@ void *rdomain_index_new(const brand_db_t *brands)
     guint n = g_hash_table_size(x->labels);
     x->inside = g_new0(const char *, n + 1);
     x->inside_brand = g_new0(brand_t *, n + 1);
-    x->by_prefix = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify)g_array_unref);
+    x->by_prefix =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, x->labels);
