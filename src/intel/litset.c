@@ -37,11 +37,21 @@ static bool scratch_fits(guint gen)
 
 /* Compiling a set costs milliseconds (a fifth of sesguard mail's start-up
  * for the brand and phrase sets); a compiled set is cached (util/cache.h)
- * under the SHA-256 of the Hyperscan version and every literal and id. */
+ * under the SHA-256 of the Hyperscan version, the CPU features it targets
+ * and every literal and id. */
 static char *set_cache_path(const char *const *lits, const unsigned *ids, unsigned n)
 {
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
     g_checksum_update(ck, (const guchar *)hs_version(), -1);
+    /* and the CPU it was compiled for: a database built where fewer
+     * features were seen (under valgrind, say) would load but run slower */
+    hs_platform_info_t plat;
+    if (hs_populate_platform(&plat) == HS_SUCCESS) {
+        char pf[64];
+        int pl = g_snprintf(pf, sizeof pf, "%u %llu", plat.tune,
+                            (unsigned long long)plat.cpu_features);
+        g_checksum_update(ck, (const guchar *)pf, pl);
+    }
     for (unsigned i = 0; i < n; i++) {
         char head[32];
         int hl = g_snprintf(head, sizeof head, "\n%u %zu ", ids[i], strlen(lits[i]));

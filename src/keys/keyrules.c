@@ -290,6 +290,15 @@ static char *db_cache_path(const keyrules_t *rs)
 {
     GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
     g_checksum_update(ck, (const guchar *)hs_version(), -1);
+    /* and the CPU it was compiled for: a database built where fewer
+     * features were seen (under valgrind, say) would load but run slower */
+    hs_platform_info_t plat;
+    if (hs_populate_platform(&plat) == HS_SUCCESS) {
+        char pf[64];
+        int pl = g_snprintf(pf, sizeof pf, "%u %llu", plat.tune,
+                            (unsigned long long)plat.cpu_features);
+        g_checksum_update(ck, (const guchar *)pf, pl);
+    }
     for (guint i = 0; i < rs->rules->len; i++) {
         const keyrule_t *r = g_ptr_array_index(rs->rules, i);
         g_checksum_update(ck, (const guchar *)"\n", 1);
