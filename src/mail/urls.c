@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mail/link.h"
 #include "util/slice.h"
@@ -127,6 +128,9 @@ static const char *const schemes[] = {"https://", "http://", "hxxps://", "hxxp:/
 
 static size_t scheme_at(const char *t, size_t len, size_t i)
 {
+    char c0 = (char)(t[i] | 0x20); /* every scheme starts with h or f */
+    if (c0 != 'h' && c0 != 'f')
+        return 0;
     for (size_t k = 0; schemes[k] != NULL; k++) {
         slice_t s = slice_make(t + i, len - i);
         if (slice_skip_prefix_ci(&s, schemes[k]))
@@ -306,10 +310,22 @@ static bool url_at(const char *t, size_t len, size_t i, size_t *end, size_t *no_
     return true;
 }
 
+/* Can t hold a URL at all? Every scheme has "//" and a bare host needs a
+ * path, so without a '/' only a "www." host remains. */
+static bool may_hold_url(const char *t, size_t len)
+{
+    if (memchr(t, '/', len) != NULL)
+        return true;
+    for (const char *d = t; (d = memchr(d, '.', len - (size_t)(d - t))) != NULL; d++)
+        if (d - t >= 3 && (d[-1] | 0x20) == 'w' && (d[-2] | 0x20) == 'w' && (d[-3] | 0x20) == 'w')
+            return true;
+    return false;
+}
+
 size_t urls_find(const char *utf8, size_t len, GPtrArray *links, size_t max)
 {
     size_t found = 0, i = 0, no_host_before = 0;
-    if (utf8 == NULL)
+    if (utf8 == NULL || !may_hold_url(utf8, len))
         return 0;
     while (i < len) {
         unsigned char c = (unsigned char)utf8[i];
