@@ -63,14 +63,21 @@ void jsonw_end(jsonw_t *w)
     g_string_append_c(w->out, w->is_object[w->depth] ? '}' : ']');
 }
 
+/* Room for n more bytes at the end of out; returns where they go. */
+static char *grow(GString *out, size_t n)
+{
+    size_t at = out->len;
+    g_string_set_size(out, at + n);
+    return out->str + at;
+}
+
 static void put_string(GString *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    g_string_append_c(out, '"');
     const char *end = s + n;
     const char *run = s; /* start of bytes to copy unchanged */
     /* printable ASCII without '"' and '\\' (keys, most values) is copied
-     * as it is; the first other byte starts the careful loop */
+     * as it is, in one piece; the first other byte starts the careful loop */
     const char *p = s;
     while (p < end) {
         unsigned char c = (unsigned char)*p;
@@ -78,6 +85,14 @@ static void put_string(GString *out, const char *s, size_t n)
             break;
         p++;
     }
+    if (p == end) {
+        char *o = grow(out, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        return;
+    }
+    g_string_append_c(out, '"');
     /* valid UTF-8 (nearly always): only '"', '\\' and controls change */
     bool valid = p == end || g_utf8_validate_len(p, end - p, NULL);
     while (p < end) {
