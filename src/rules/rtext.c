@@ -12,8 +12,11 @@
  */
 #include <string.h>
 
+#include <gnu/libc-version.h>
+
 #include "intel/brand.h"
 #include "rules/rules.h"
+#include "util/cache.h"
 
 /* How much text the character checks read: the lure is at the top. */
 #define RTEXT_MAX BRAND_TEXT_MAX
@@ -35,7 +38,7 @@ static bool convertible(GIConv cd, gunichar c)
     return g_iconv(cd, &ip, &il, &op, &ol) != (gsize)-1 && il == 0;
 }
 
-static gpointer build_simplified(gpointer unused)
+static gpointer build_simplified_now(void)
 {
     GIConv gb = g_iconv_open("GB2312", "UTF-8");
     GIConv sj = g_iconv_open("CP932", "UTF-8");
@@ -49,6 +52,39 @@ static gpointer build_simplified(gpointer unused)
     g_iconv_close(sj);
     g_iconv_close(ej);
     return GINT_TO_POINTER(1);
+}
+
+/* The bitmap takes 63,000 iconv calls (a quarter of a start-up); it is
+ * cached (util/cache.h) under the C library's version, whose converters
+ * define it. */
+static char *simplified_cache_path(void)
+{
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    const char *v = gnu_get_libc_version();
+    g_checksum_update(ck, (const guchar *)"simplified-only v1 ", -1);
+    g_checksum_update(ck, (const guchar *)v, -1);
+    char *path = cache_path("han", ck, "bin");
+    g_checksum_free(ck);
+    return path;
+}
+
+static gpointer build_simplified(gpointer unused)
+{
+    char *cpath = simplified_cache_path();
+    char *data = NULL;
+    size_t len = 0;
+    if (cache_read(cpath, &data, &len) && len == sizeof simplified_only) {
+        memcpy(simplified_only, data, len);
+        g_free(data);
+        g_free(cpath);
+        return GINT_TO_POINTER(1);
+    }
+    g_free(data);
+    gpointer done = build_simplified_now();
+    if (done)
+        cache_write(cpath, simplified_only, sizeof simplified_only);
+    g_free(cpath);
+    return done;
 }
 
 static bool is_simplified_only(gunichar c)

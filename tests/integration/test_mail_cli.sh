@@ -135,6 +135,24 @@ grep -q "Amazon SES アカウント $acct、送信元ドメイン 3 件" "$tmp/a
 "$SESGUARD" mail --lang en "$SRCDIR/examples/mail" >"$tmp/noacct.txt" || true
 ! grep -q "Sending-platform accounts" "$tmp/noacct.txt" || fail "account section without accounts"
 
+# start-up caches (compiled literal sets, the simplified-Chinese bitmap):
+# a cold run, a warm run and a run over a damaged cache give the same report
+printf 'From: a@shop.example\nSubject: x\nContent-Type: text/plain; charset=utf-8\n\n%s\n' \
+  'お客样のカードは一时停止されました。ご确认ください。' >"$tmp/simp.eml"
+cache="$tmp/cache"
+for run in cold warm damaged; do
+  if [ "$run" = damaged ]; then
+    for f in "$cache"/sesguard/*; do printf 'x' >"$f"; done
+  fi
+  XDG_CACHE_HOME="$cache" "$SESGUARD" mail --format json "$tmp/simp.eml" >"$tmp/simp-$run.jsonl" || true
+  grep -q '"JA_SIMPLIFIED_CHINESE"' "$tmp/simp-$run.jsonl" || fail "$run cache: JA_SIMPLIFIED_CHINESE missing"
+done
+ls "$cache"/sesguard/han-*.bin >/dev/null 2>&1 || fail "no bitmap cache written"
+ls "$cache"/sesguard/lit-*.hsdb >/dev/null 2>&1 || fail "no literal-set cache written"
+cmp -s "$tmp/simp-cold.jsonl" "$tmp/simp-warm.jsonl" || fail "warm cache changed the report"
+cmp -s "$tmp/simp-cold.jsonl" "$tmp/simp-damaged.jsonl" || fail "damaged cache changed the report"
+[ "$(wc -c <"$(ls "$cache"/sesguard/han-*.bin | head -1)")" -gt 1 ] || fail "damaged bitmap not rewritten"
+
 # usage errors
 rc=0; "$SESGUARD" mail --format yaml "$SRCDIR/examples/mail" >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "bad --format: exit $rc"
