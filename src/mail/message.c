@@ -387,6 +387,37 @@ static char *decode_value(parse_t *ps, const char *name, const char *raw)
     return valid;
 }
 
+/* Message-ID and Date: the last of each counts, as in GMime; date_raw
+ * keeps the first Date as written. */
+static void read_id_and_date(mail_msg_t *m)
+{
+    const mail_header_t *mh = NULL, *dh = NULL;
+    for (guint i = 0; i < m->headers->len; i++) {
+        const mail_header_t *h = m->headers->pdata[i];
+        if (g_ascii_strcasecmp(h->name, "Message-ID") == 0)
+            mh = h;
+        else if (g_ascii_strcasecmp(h->name, "Date") == 0)
+            dh = h;
+    }
+    char *mid = mh ? g_mime_utils_decode_message_id(mh->value) : NULL;
+    if (mid && *mid)
+        m->message_id = g_utf8_make_valid(mid, -1);
+    else
+        mail_msg_anomaly(m, MAIL_ANOM_NO_MESSAGE_ID, "no Message-ID field");
+    g_free(mid);
+    GDateTime *dt = dh ? g_mime_utils_header_decode_date(dh->value) : NULL;
+    const mail_header_t *first_date = mail_msg_header(m, "Date");
+    if (first_date)
+        m->date_raw = g_strdup(first_date->raw);
+    if (dt) {
+        m->date = g_date_time_to_unix(dt);
+        g_date_time_unref(dt);
+    } else {
+        mail_msg_anomaly(m, MAIL_ANOM_NO_DATE, first_date ? "Date: %.100s" : "no Date field",
+                         first_date ? first_date->raw : "");
+    }
+}
+
 static void read_headers(parse_t *ps, const mime_block_t *blk)
 {
     mail_msg_t *m = ps->m;
@@ -461,32 +492,7 @@ static void read_headers(parse_t *ps, const mime_block_t *blk)
                          m->from->len);
     check_repeats(m, blk, true);
 
-    /* the last Message-ID and Date count, as in GMime */
-    const mail_header_t *mh = NULL, *dh = NULL;
-    for (guint i = 0; i < m->headers->len; i++) {
-        const mail_header_t *h = m->headers->pdata[i];
-        if (g_ascii_strcasecmp(h->name, "Message-ID") == 0)
-            mh = h;
-        else if (g_ascii_strcasecmp(h->name, "Date") == 0)
-            dh = h;
-    }
-    char *mid = mh ? g_mime_utils_decode_message_id(mh->value) : NULL;
-    if (mid && *mid)
-        m->message_id = g_utf8_make_valid(mid, -1);
-    else
-        mail_msg_anomaly(m, MAIL_ANOM_NO_MESSAGE_ID, "no Message-ID field");
-    g_free(mid);
-    GDateTime *dt = dh ? g_mime_utils_header_decode_date(dh->value) : NULL;
-    const mail_header_t *first_date = mail_msg_header(m, "Date");
-    if (first_date)
-        m->date_raw = g_strdup(first_date->raw);
-    if (dt) {
-        m->date = g_date_time_to_unix(dt);
-        g_date_time_unref(dt);
-    } else {
-        mail_msg_anomaly(m, MAIL_ANOM_NO_DATE, first_date ? "Date: %.100s" : "no Date field",
-                         first_date ? first_date->raw : "");
-    }
+    read_id_and_date(m);
 }
 
 /* ---- body ---- */
