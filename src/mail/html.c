@@ -81,11 +81,25 @@ typedef struct anchor_slot {
     bool space; /* whitespace pending inside the anchor text */
 } anchor_slot_t;
 
+/* Chains through the open elements: one per stop class and one per end
+ * priority above the default (see the index functions). */
+enum { CH_SCOPE = 0, CH_LIST, CH_DL, CH_ROW, CH_CELL, CH_PRIO, CH_COUNT = CH_PRIO + 7 };
+static const int prio_levels[CH_COUNT - CH_PRIO] = {150, 160, 170, 180, 190, 200, 220};
+
 typedef struct open_el {
     char name[HTML_MAX_NAME + 1];
-    int id;         /* tag_id_t */
-    unsigned flags; /* NF_* */
+    int id;                 /* tag_id_t */
+    unsigned flags;         /* NF_* */
+    short prev_same;        /* the open element of this name below, or -1 */
+    short prev[CH_COUNT];   /* the open element of each chain below it, or -1 */
 } open_el_t;
+
+/* Where the topmost open element of a name is (open addressing). */
+#define NAME_SLOTS 512
+typedef struct name_slot {
+    char name[HTML_MAX_NAME + 1]; /* "" for a free slot */
+    short top;                    /* -1 when none of that name is open */
+} name_slot_t;
 
 typedef struct walk {
     html_result_t *out;
@@ -99,6 +113,9 @@ typedef struct walk {
     unsigned n_anchors;
     open_el_t stack[HTML_MAX_DEPTH];
     unsigned depth;
+    name_slot_t names[NAME_SLOTS];
+    unsigned n_names;
+    short top[CH_COUNT]; /* topmost open element of each chain, or -1 */
     bool body_seen;   /* <body>, or content that can only be in the body */
     GString *scratch; /* entity-decoded text */
 } walk_t;
@@ -770,8 +787,97 @@ static unsigned element_flags(const tag_t *t)
     return f;
 }
 
+/* ---- the index of open elements -------------------------------------
+ * Every question the walk asks of the stack (the nearest open <p> with no
+ * table above it; whether a stronger element stands above the <b> an end
+ * tag would close) is answered in constant time: each open element keeps
+ * the previous open element of its name and of each chain it is on, and
+ * the walk keeps the topmost of each. Scanning the stack instead costs its
+ * depth (up to 256) per tag, which a hostile part of a few MB of stray end
+ * tags turns into seconds. */
+
+static unsigned name_hash(const char *name)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h;
+}
+
+/* The slot of name; with add, a free slot is taken for it. NULL when the
+ * name has none and add is false. */
+static name_slot_t *name_slot(walk_t *w, const char *name, bool add)
+{
+    for (unsigned i = name_hash(name) % NAME_SLOTS;; i = (i + 1) % NAME_SLOTS) {
+        name_slot_t *sl = &w->names[i];
+        if (sl->name[0] == '\0') {
+            if (!add)
+                return NULL;
+            memcpy(sl->name, name, sizeof sl->name);
+            sl->top = -1;
+            w->n_names++;
+            return sl;
+        }
+        if (strcmp(sl->name, name) == 0)
+            return sl;
+    }
+}
+
+/* Names of closed elements stay in the table; when it fills up it is
+ * rebuilt from the open ones (at most HTML_MAX_DEPTH names). */
+static void names_rebuild(walk_t *w)
+{
+    memset(w->names, 0, sizeof w->names);
+    w->n_names = 0;
+    for (unsigned i = 0; i < w->depth; i++)
+        name_slot(w, w->stack[i].name, true)->top = (short)i;
+}
+
+static bool on_chain(const open_el_t *e, int ch)
+{
+    if (ch >= CH_PRIO)
+        return tag_prio(e->id) == prio_levels[ch - CH_PRIO];
+    static const unsigned cls[CH_PRIO] = {TC_SCOPE, TC_LIST_STOP, TC_DL_STOP, TC_ROW_STOP,
+                                          TC_CELL_STOP};
+    return (tag_cls(e->id) & cls[ch]) != 0;
+}
+
+static void index_push(walk_t *w, unsigned i)
+{
+    open_el_t *e = &w->stack[i];
+    if (w->n_names >= NAME_SLOTS * 3 / 4)
+        names_rebuild(w);
+    name_slot_t *sl = name_slot(w, e->name, true);
+    e->prev_same = sl->top;
+    sl->top = (short)i;
+    for (int ch = 0; ch < CH_COUNT; ch++)
+        if (on_chain(e, ch)) {
+            e->prev[ch] = w->top[ch];
+            w->top[ch] = (short)i;
+        }
+}
+
+static void index_pop(walk_t *w, unsigned i)
+{
+    const open_el_t *e = &w->stack[i];
+    name_slot_t *sl = name_slot(w, e->name, false);
+    if (sl != NULL)
+        sl->top = e->prev_same;
+    for (int ch = 0; ch < CH_COUNT; ch++)
+        if (on_chain(e, ch))
+            w->top[ch] = e->prev[ch];
+}
+
+/* The topmost open element named name, or -1. */
+static int top_of(walk_t *w, const char *name)
+{
+    const name_slot_t *sl = name_slot(w, name, false);
+    return sl ? sl->top : -1;
+}
+
 static void leave_top(walk_t *w)
 {
+    index_pop(w, w->depth - 1);
     open_el_t *e = &w->stack[--w->depth];
     unsigned f = e->flags;
     if (f & NF_SKIP)
@@ -796,17 +902,47 @@ static void close_to(walk_t *w, unsigned i)
         leave_top(w);
 }
 
-/* Index of the nearest open element id, not looking past an element of
- * class stop; -1 if none. */
-static int find_open(const walk_t *w, tag_id_t id, unsigned stop)
+#if !defined(NDEBUG) || defined(SG_CHECKS)
+/* The index's answers, found by scanning the stack: debug and fuzzing
+ * builds check every answer against these. */
+#define CHECK_INDEX(cond) g_assert(cond)
+static int scan_open(const walk_t *w, const char *name, unsigned stop)
 {
     for (unsigned i = w->depth; i-- > 0;) {
-        if (w->stack[i].id == (int)id)
+        if (strcmp(w->stack[i].name, name) == 0)
             return (int)i;
         if (tag_cls(w->stack[i].id) & stop)
             return -1;
     }
     return -1;
+}
+
+static int scan_end(const walk_t *w, const char *name, int prio)
+{
+    for (unsigned i = w->depth; i-- > 0;) {
+        if (strcmp(w->stack[i].name, name) == 0)
+            return (int)i;
+        if (tag_prio(w->stack[i].id) > prio)
+            return -1;
+    }
+    return -1;
+}
+#else
+#define CHECK_INDEX(cond) ((void)0)
+#endif
+
+/* The nearest open element id with no element of the stop classes above
+ * it, or -1. */
+static int find_open(walk_t *w, tag_id_t id, unsigned stop)
+{
+    int i = top_of(w, tag_classes[id].name);
+    static const unsigned cls[CH_PRIO] = {TC_SCOPE, TC_LIST_STOP, TC_DL_STOP, TC_ROW_STOP,
+                                          TC_CELL_STOP};
+    for (int ch = 0; ch < CH_PRIO && i >= 0; ch++)
+        if ((stop & cls[ch]) && w->top[ch] > i)
+            i = -1;
+    CHECK_INDEX(i == scan_open(w, tag_classes[id].name, stop));
+    return i;
 }
 
 static void end_tag(walk_t *w, const char *name)
@@ -818,16 +954,15 @@ static void end_tag(walk_t *w, const char *name)
         pending(w, 2);
         return;
     }
+    int i = top_of(w, name);
+    /* not through an element that is harder to close */
     int prio = tag_prio(id);
-    for (unsigned i = w->depth; i-- > 0;) {
-        const open_el_t *e = &w->stack[i];
-        if (e->id == (int)id && (id != T_UNKNOWN || strcmp(e->name, name) == 0)) {
-            close_to(w, i);
-            return;
-        }
-        if (tag_prio(e->id) > prio)
-            return;
-    }
+    for (int ch = CH_PRIO; ch < CH_COUNT && i >= 0; ch++)
+        if (prio_levels[ch - CH_PRIO] > prio && w->top[ch] > i)
+            i = -1;
+    CHECK_INDEX(i == scan_end(w, name, prio));
+    if (i >= 0)
+        close_to(w, (unsigned)i);
 }
 
 static int later(int a, int b)
@@ -904,6 +1039,7 @@ static void start_tag(walk_t *w, tag_t *t)
     open_el_t *e = &w->stack[w->depth];
     memcpy(e->name, t->name, sizeof e->name);
     e->id = (int)id;
+    index_push(w, w->depth);
     if (anchor != NULL && w->n_anchors < HTML_MAX_OPEN_ANCHORS) {
         anchor_slot_t *a = &w->anchors[w->n_anchors++];
         a->depth = w->depth;
@@ -1103,6 +1239,8 @@ int html_extract(const char *utf8, size_t len, size_t max_text, size_t max_links
     w->max_text = max_text;
     w->max_links = max_links;
     w->scratch = g_string_new(NULL);
+    for (int ch = 0; ch < CH_COUNT; ch++)
+        w->top[ch] = -1;
     if (len >= 3 && memcmp(utf8, "\xef\xbb\xbf", 3) == 0) {
         utf8 += 3;
         len -= 3;
