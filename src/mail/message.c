@@ -347,23 +347,41 @@ static bool single_field(const mime_field_t *f)
 /* A repeated field in one header block: for a message (ours or an
  * attached one), the fields it may carry once and the Content-* fields of
  * its body; for a body part, any field. */
+static bool repeat_checked(const mime_field_t *f, bool message)
+{
+    return !message || (f->name_len >= 8 && g_ascii_strncasecmp(f->name, "Content-", 8) == 0) ||
+           single_field(f);
+}
+
 static void check_repeats(mail_msg_t *m, const mime_block_t *blk, bool message)
 {
     guint n = blk->fields->len;
-    for (guint i = 1; i < n; i++) {
-        const mime_field_t *f = &g_array_index(blk->fields, mime_field_t, i);
-        if (message && !(f->name_len > 8 && g_ascii_strncasecmp(f->name, "Content-", 8) == 0) &&
-            !single_field(f))
-            continue;
-        for (guint j = 0; j < i; j++) {
-            const mime_field_t *e = &g_array_index(blk->fields, mime_field_t, j);
-            if (e->name_len == f->name_len &&
-                g_ascii_strncasecmp(e->name, f->name, f->name_len) == 0) {
-                mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%.*s", (int)f->name_len, f->name);
-                break;
+    if (n <= 64) { /* the usual block: pairwise is cheapest */
+        for (guint i = 1; i < n; i++) {
+            const mime_field_t *f = &g_array_index(blk->fields, mime_field_t, i);
+            if (!repeat_checked(f, message))
+                continue;
+            for (guint j = 0; j < i; j++) {
+                const mime_field_t *e = &g_array_index(blk->fields, mime_field_t, j);
+                if (e->name_len == f->name_len &&
+                    g_ascii_strncasecmp(e->name, f->name, f->name_len) == 0) {
+                    mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%.*s", (int)f->name_len,
+                                     f->name);
+                    break;
+                }
             }
         }
+        return;
     }
+    /* up to MAIL_MAX_HEADERS fields: one pass over the names seen */
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < n; i++) {
+        const mime_field_t *f = &g_array_index(blk->fields, mime_field_t, i);
+        char *name = g_ascii_strdown(f->name, (gssize)f->name_len);
+        if (!g_hash_table_add(seen, name) && repeat_checked(f, message))
+            mail_msg_anomaly(m, MAIL_ANOM_DUPLICATE_HEADER, "%.*s", (int)f->name_len, f->name);
+    }
+    g_hash_table_destroy(seen);
 }
 
 static void invalid_lines(mail_msg_t *m, const mime_block_t *blk, const char *base, const char *d)

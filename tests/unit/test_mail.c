@@ -177,6 +177,27 @@ static void test_structure_fields(void **state)
     assert_int_equal(mail_msg_header_count(m, "content-type"), 2);
     assert_true(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "Content-Type"));
     mail_msg_free(m);
+
+    /* long blocks take another path: same answers */
+    for (int repeat = 0; repeat < 2; repeat++) {
+        GString *s = g_string_new("From: a@example.jp\n");
+        for (int i = 0; i < 100; i++)
+            g_string_append_printf(s, "X-Trace: %d\nX-F%d: v\n", i, i); /* X-Trace may repeat */
+        if (repeat)
+            g_string_append(s, "Subject: one\nSubject: two\n");
+        g_string_append(s, "Content-Type: multipart/mixed; boundary=b\n\n--b\n");
+        for (int i = 0; i < 100; i++)
+            g_string_append_printf(s, "X-P%d: v\n", i);
+        if (repeat)
+            g_string_append(s, "X-P7: again\n");
+        g_string_append(s, "\npart\n--b--\n");
+        m = mail_msg_parse(s->str, s->len);
+        assert_false(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "X-Trace"));
+        assert_int_equal(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "Subject"), repeat);
+        assert_int_equal(has_anomaly_detail(m, MAIL_ANOM_DUPLICATE_HEADER, "X-P7"), repeat);
+        mail_msg_free(m);
+        g_string_free(s, TRUE);
+    }
 }
 
 /* The line break before a delimiter belongs to the delimiter; parts keep
