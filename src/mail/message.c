@@ -825,6 +825,39 @@ static void walk_leaf(parse_t *ps, const entity_t *e, GMimeContentEncoding enc, 
     g_free(body.own);
 }
 
+typedef struct nest_ctx {
+    const char *boundary;
+    char *next_line; /* "\n--" boundary: where the part can end at the latest */
+} nest_ctx_t;
+
+/* mime_nests_fn: does the part at p open a multipart on the boundary being
+ * split? Only its own header block is read (up to the next delimiter, so
+ * the whole split stays linear), and Content-Type is parsed only when its
+ * value holds the boundary's text. */
+static bool part_nests(const char *p, size_t len, void *ctx)
+{
+    const nest_ctx_t *c = ctx;
+    const char *next = memmem(p, len, c->next_line, strlen(c->next_line));
+    if (next != NULL)
+        len = (size_t)(next - p) + 1;
+    mime_block_t blk;
+    mime_block_read(p, len, MIME_PART, MAIL_MAX_HEADERS, &blk);
+    const mime_field_t *f = mime_block_find(&blk, "Content-Type");
+    bool yes = false;
+    if (f != NULL && f->value_len <= MAIL_MAX_HEADER_BYTES &&
+        memmem(f->value, f->value_len, c->boundary, strlen(c->boundary)) != NULL) {
+        char *v = g_strndup(f->value, f->value_len);
+        GMimeContentType *ct =
+            g_mime_content_type_parse(NULL, v); /* no warnings: entity_open gives them */
+        const char *b = g_mime_content_type_get_parameter(ct, "boundary");
+        yes = g_mime_content_type_is_type(ct, "multipart", "*") && b && strcmp(b, c->boundary) == 0;
+        g_object_unref(ct);
+        g_free(v);
+    }
+    mime_block_clear(&blk);
+    return yes;
+}
+
 /* at_end: the entity's bytes run to the end of the message (an unclosed
  * multipart there is a truncated message, elsewhere a malformed one). */
 static void walk(parse_t *ps, entity_t *e, int depth, bool show, bool at_end);
@@ -838,7 +871,9 @@ static void walk_multipart(parse_t *ps, entity_t *e, int depth, bool show, bool 
     mime_split_t sp = {0};
     if (boundary && *boundary) {
         size_t room = ps->parts < MAIL_MAX_MIME_PARTS ? MAIL_MAX_MIME_PARTS - ps->parts : 0;
-        mime_split(body, blen, boundary, strlen(boundary), room, &sp);
+        nest_ctx_t nc = {boundary, g_strconcat("\n--", boundary, NULL)};
+        mime_split(body, blen, boundary, strlen(boundary), room, part_nests, &nc, &sp);
+        g_free(nc.next_line);
     }
     if (!sp.found) {
         /* No part to walk: the body is still read, as the text a client

@@ -185,12 +185,12 @@ static void add_part(const char *d, size_t start, size_t end, bool at_delimiter,
 }
 
 void mime_split(const char *d, size_t n, const char *boundary, size_t blen, size_t max_parts,
-                mime_split_t *out)
+                mime_nests_fn nests, void *ctx, mime_split_t *out)
 {
     memset(out, 0, sizeof(*out));
     out->parts = g_array_sized_new(FALSE, FALSE, sizeof(mime_span_t), 4);
     bool in_part = false;
-    size_t start = 0, p = 0;
+    size_t start = 0, p = 0, depth = 0; /* depth: open inner multiparts on our boundary */
     line_t l;
     while (next_line(d, n, p, &l)) {
         p = l.next;
@@ -200,6 +200,13 @@ void mime_split(const char *d, size_t n, const char *boundary, size_t blen, size
         int k = delimiter(d, &l, boundary, blen);
         if (k == 0)
             continue;
+        if (depth > 0) { /* a delimiter of an inner multipart: part of the current part */
+            if (k == 2)
+                depth--;
+            else if (nests && nests(d + l.next, n - l.next, ctx))
+                depth++;
+            continue;
+        }
         if (in_part)
             add_part(d, start, l.start, true, max_parts, out);
         out->found = true;
@@ -209,6 +216,8 @@ void mime_split(const char *d, size_t n, const char *boundary, size_t blen, size
         }
         in_part = true;
         start = l.next;
+        if (nests && nests(d + start, n - start, ctx))
+            depth = 1;
     }
     if (in_part)
         add_part(d, start, n, false, max_parts, out);

@@ -37,7 +37,11 @@
  * (epilogue) is not a part. A body part ends at the next delimiter of its
  * own multipart; an enclosing multipart's delimiter inside it ends it too,
  * because callers split the enclosing body first and hand this function
- * only the enclosing part's bytes.
+ * only the enclosing part's bytes. A part that is itself a multipart on
+ * the same boundary (the nests callback says so) owns the delimiters up to
+ * its own close delimiter, as in GMime and Thunderbird, which try the
+ * innermost boundary first: otherwise a reused boundary would end the
+ * enclosing multipart early and what follows would be lost.
  *
  * Memory: results point into the input (which must outlive them); the
  * arrays are owned by the result and freed by mime_block_clear /
@@ -90,8 +94,13 @@ typedef struct mime_split {
     bool more;     /* parts past max_parts were not kept */
 } mime_split_t;
 
+/* Does the part starting at part[0..len) open a multipart on the same
+ * boundary? (Decided by the caller, which parses Content-Type.) */
+typedef bool (*mime_nests_fn)(const char *part, size_t len, void *ctx);
+
+/* nests may be NULL (no nesting on the same boundary is recognised). */
 void mime_split(const char *d, size_t n, const char *boundary, size_t blen, size_t max_parts,
-                mime_split_t *out);
+                mime_nests_fn nests, void *ctx, mime_split_t *out);
 void mime_split_clear(mime_split_t *s);
 
 #endif

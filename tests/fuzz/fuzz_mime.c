@@ -7,7 +7,8 @@
  * ':', blank or control byte; the body offset is at most the input length;
  * parts are in order, do not overlap, and each follows a delimiter line.
  * The boundary is taken from the first input line (at most 70 bytes, RFC
- * 2046), the rest is the body.
+ * 2046), the rest is the body, split once without and once with a toy
+ * rule for parts that nest on the same boundary.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,17 @@ static void check_block(const char *d, size_t n, mime_where_t where)
     mime_block_clear(&b);
 }
 
+/* A toy nesting rule: a part opens a same-boundary multipart when it
+ * starts with 'N' (exercises the depth counting). */
+static bool starts_with_n(const char *part, size_t len, void *ctx)
+{
+    (void)ctx;
+    return len > 0 && part[0] == 'N';
+}
+
+static void check_split(const char *body, size_t n, const char *b, size_t blen,
+                        mime_nests_fn nests);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *d = (const char *)data;
@@ -54,8 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *body = nl ? nl + 1 : d + size;
     size_t n = size - (size_t)(body - d);
+    for (int nesting = 0; nesting < 2; nesting++)
+        check_split(body, n, d, blen, nesting ? starts_with_n : NULL);
+    return 0;
+}
+
+static void check_split(const char *body, size_t n, const char *b, size_t blen, mime_nests_fn nests)
+{
     mime_split_t s;
-    mime_split(body, n, d, blen, 32, &s);
+    mime_split(body, n, b, blen, 32, nests, NULL, &s);
     size_t prev = 0;
     for (guint i = 0; i < s.parts->len; i++) {
         const mime_span_t *p = &g_array_index(s.parts, mime_span_t, i);
@@ -69,5 +88,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s.parts->len > 32 || (s.parts->len > 0 && !s.found) || (s.closed && !s.found))
         abort();
     mime_split_clear(&s);
-    return 0;
 }

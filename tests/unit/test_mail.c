@@ -256,6 +256,24 @@ static void test_structure_broken(void **state)
     mail_msg_free(m);
 }
 
+/* A multipart inside a multipart on the same boundary: the inner one owns
+ * the delimiters up to its close, and what follows in the outer one is
+ * still found (a reused boundary must not hide an attachment). */
+static void test_structure_same_boundary(void **state)
+{
+    mail_msg_t *m = parse_str(
+        "From: a@example.jp\nContent-Type: multipart/mixed; boundary=\"s\"\n\n--s\n"
+        "Content-Type: multipart/alternative; boundary=\"s\"\n\n--s\nContent-Type: text/plain\n\n"
+        "plain alternative\n--s\nContent-Type: text/html\n\n<p>html alternative</p>\n--s--\n"
+        "--s\nContent-Type: application/octet-stream\nContent-Disposition: attachment; "
+        "filename=after.exe\n\nMZ\n--s--\n");
+    assert_int_equal(m->attachments->len, 1);
+    assert_string_equal(((mail_attachment_t *)m->attachments->pdata[0])->filename, "after.exe");
+    assert_non_null(strstr(m->text, "html alternative"));
+    assert_null(strstr(m->text, "plain alternative")); /* the alternative not shown */
+    mail_msg_free(m);
+}
+
 /* An attached message is walked for its parts; its own fields may repeat
  * Received (it is a whole message) but not Subject. */
 static void test_structure_attached_message(void **state)
@@ -517,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_structure_fields),
         cmocka_unit_test(test_structure_parts),
         cmocka_unit_test(test_structure_broken),
+        cmocka_unit_test(test_structure_same_boundary),
         cmocka_unit_test(test_structure_attached_message),
         cmocka_unit_test(test_depth_bomb),
         cmocka_unit_test(test_header_and_text_limits),

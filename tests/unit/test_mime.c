@@ -141,7 +141,7 @@ static void test_split(void **state)
     const char *b = "preamble\r\n--xyz\r\nA: 1\r\n\r\none\r\n--xyz \t\r\n\r\ntwo\r\n\r\n"
                     "--xyz--\r\nepilogue\r\n--xyz\r\nnot a part\r\n";
     mime_split_t s;
-    mime_split(b, strlen(b), "xyz", 3, 100, &s);
+    mime_split(b, strlen(b), "xyz", 3, 100, NULL, NULL, &s);
     assert_true(s.found);
     assert_true(s.closed);
     assert_false(s.more);
@@ -155,7 +155,7 @@ static void test_split_not_delimiters(void **state)
 {
     const char *b = "--b\nx\n--bb\n--b-- x\n---b\n --b\n--b--";
     mime_split_t s;
-    mime_split(b, strlen(b), "b", 1, 100, &s);
+    mime_split(b, strlen(b), "b", 1, 100, NULL, NULL, &s);
     assert_true(s.closed);
     assert_int_equal(s.parts->len, 1);
     assert_part(b, &s, 0, "x\n--bb\n--b-- x\n---b\n --b");
@@ -166,7 +166,7 @@ static void test_split_unclosed_and_missing(void **state)
 {
     const char *b = "--b\nfirst\n--b\nlast\n";
     mime_split_t s;
-    mime_split(b, strlen(b), "b", 1, 100, &s);
+    mime_split(b, strlen(b), "b", 1, 100, NULL, NULL, &s);
     assert_true(s.found);
     assert_false(s.closed);
     assert_int_equal(s.parts->len, 2);
@@ -174,16 +174,44 @@ static void test_split_unclosed_and_missing(void **state)
     mime_split_clear(&s);
 
     const char *none = "no delimiter here\n-- b\n";
-    mime_split(none, strlen(none), "b", 1, 100, &s);
+    mime_split(none, strlen(none), "b", 1, 100, NULL, NULL, &s);
     assert_false(s.found);
     assert_int_equal(s.parts->len, 0);
     mime_split_clear(&s);
 
     /* NUL bytes are content like any other */
     const char nul[] = "--b\na\0b\n--b--\n";
-    mime_split(nul, sizeof nul - 1, "b", 1, 100, &s);
+    mime_split(nul, sizeof nul - 1, "b", 1, 100, NULL, NULL, &s);
     assert_int_equal(s.parts->len, 1);
     assert_int_equal(g_array_index(s.parts, mime_span_t, 0).len, 3);
+    mime_split_clear(&s);
+}
+
+static bool starts_nested(const char *part, size_t len, void *ctx)
+{
+    const char *want = ctx;
+    return len >= strlen(want) && memcmp(part, want, strlen(want)) == 0;
+}
+
+/* A part that is a multipart on the same boundary owns the delimiters up
+ * to its own close delimiter; the enclosing multipart goes on after it. */
+static void test_split_same_boundary(void **state)
+{
+    const char *b = "--b\nCT: nested\n\n--b\ninner1\n--b\nCT: nested\n\n--b\ndeep\n--b--\n"
+                    "--b--\ntrailer\n--b\nouter2\n--b--\nepilogue\n--b\nlost\n";
+    mime_split_t s;
+    mime_split(b, strlen(b), "b", 1, 100, starts_nested, (void *)"CT: nested", &s);
+    assert_true(s.closed);
+    assert_int_equal(s.parts->len, 2);
+    assert_part(b, &s, 0,
+                "CT: nested\n\n--b\ninner1\n--b\nCT: nested\n\n--b\ndeep\n--b--\n--b--\ntrailer");
+    assert_part(b, &s, 1, "outer2");
+    mime_split_clear(&s);
+    /* without the callback the first close delimiter ends everything */
+    mime_split(b, strlen(b), "b", 1, 100, NULL, NULL, &s);
+    assert_int_equal(s.parts->len, 4);
+    assert_part(b, &s, 0, "CT: nested\n");
+    assert_part(b, &s, 3, "deep");
     mime_split_clear(&s);
 }
 
@@ -194,7 +222,7 @@ static void test_split_limit(void **state)
         g_string_append_printf(b, "--q\n%d\n", i);
     g_string_append(b, "--q--\n");
     mime_split_t s;
-    mime_split(b->str, b->len, "q", 1, 5, &s);
+    mime_split(b->str, b->len, "q", 1, 5, NULL, NULL, &s);
     assert_int_equal(s.parts->len, 5);
     assert_true(s.more);
     assert_true(s.closed);
@@ -215,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_split_not_delimiters),
         cmocka_unit_test(test_split_unclosed_and_missing),
+        cmocka_unit_test(test_split_same_boundary),
         cmocka_unit_test(test_split_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
