@@ -88,10 +88,10 @@ static const int prio_levels[CH_COUNT - CH_PRIO] = {150, 160, 170, 180, 190, 200
 
 typedef struct open_el {
     char name[HTML_MAX_NAME + 1];
-    int id;                 /* tag_id_t */
-    unsigned flags;         /* NF_* */
-    short prev_same;        /* the open element of this name below, or -1 */
-    short prev[CH_COUNT];   /* the open element of each chain below it, or -1 */
+    int id;               /* tag_id_t */
+    unsigned flags;       /* NF_* */
+    short prev_same;      /* the open element of this name below, or -1 */
+    short prev[CH_COUNT]; /* the open element of each chain below it, or -1 */
 } open_el_t;
 
 /* Where the topmost open element of a name is (open addressing). */
@@ -116,8 +116,8 @@ typedef struct walk {
     name_slot_t names[NAME_SLOTS];
     unsigned n_names;
     short top[CH_COUNT]; /* topmost open element of each chain, or -1 */
-    bool body_seen;   /* <body>, or content that can only be in the body */
-    GString *scratch; /* entity-decoded text */
+    bool body_seen;      /* <body>, or content that can only be in the body */
+    GString *scratch;    /* entity-decoded text */
 } walk_t;
 
 /* One attribute as written: value not yet decoded. */
@@ -1182,6 +1182,24 @@ static void flush_text(walk_t *w, const char *p, size_t n)
     text_node(w, w->scratch->str, w->scratch->len);
 }
 
+/* Where the comment whose text starts at p[i] ends, as browsers read it
+ * (HTML 13.2.5.43-52): "<!-->" and "<!--->" are whole comments, and
+ * "--!>" closes one as "-->" does. Reading further than a browser would
+ * hide the text it shows. memmem, not strstr: a NUL in the comment must
+ * not hide its end. */
+static size_t comment_end(const char *p, size_t n, size_t i)
+{
+    if (i < n && p[i] == '>')
+        return i + 1;
+    if (i + 1 < n && p[i] == '-' && p[i + 1] == '>')
+        return i + 2;
+    const char *a = memmem(p + i, n - i, "-->", 3);
+    const char *b = memmem(p + i, (size_t)((a ? a : p + n) - (p + i)), "--!>", 4);
+    if (b != NULL)
+        return (size_t)(b - p) + 4;
+    return a ? (size_t)(a - p) + 3 : n;
+}
+
 static void tokenize(walk_t *w, const char *p, size_t n, tag_t *t)
 {
     size_t i = 0, text = 0; /* text: start of the pending text run */
@@ -1212,9 +1230,7 @@ static void tokenize(walk_t *w, const char *p, size_t n, tag_t *t)
         } else if (c == '!' || c == '?' || c == '/') {
             flush_text(w, p + text, j - text);
             if (c == '!' && j + 3 < n && p[j + 2] == '-' && p[j + 3] == '-') {
-                /* memmem: a NUL inside the comment must not hide its end */
-                const char *end = memmem(p + j + 4, n - j - 4, "-->", 3);
-                i = end ? (size_t)(end - p) + 3 : n;
+                i = comment_end(p, n, j + 4);
             } else { /* doctype, CDATA, processing instruction, "</ >": to '>' */
                 const char *gt = memchr(p + j + 1, '>', n - j - 1);
                 i = gt ? (size_t)(gt - p) + 1 : n;

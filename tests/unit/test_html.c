@@ -112,6 +112,8 @@ static const html_case_t cases[] = {
     /* script and style are raw text: no tags inside them */
     {"<script>var s='<a href=\"http://x.example/\">';</script><style>a{}</style>ok", "ok", "",
      0, 0, 1, 0, NULL},
+    /* abrupt comments end where browsers end them: the text after them shows */
+    {"a<!-->b<!--->c<!-- x --!>d<!-- y -->e", "abcde", "", 0, 0, 0, 0, NULL},
     /* comments, doctype and CDATA are skipped; an unclosed comment runs to the end */
     {"<!DOCTYPE html>a<![CDATA[x]]>b<!-- c -->d<!-- e", "abd", "", 0, 0, 0, 0, NULL},
     /* a stray </p> breaks the line like an empty paragraph */
