@@ -6,10 +6,10 @@
 #include <glib.h>
 #include <hs/hs.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util/cache.h"
+#include "util/hscache.h"
 
 struct litset {
     hs_database_t *db; /* NULL for an empty set */
@@ -36,22 +36,12 @@ static bool scratch_fits(guint gen)
 }
 
 /* Compiling a set costs milliseconds (a fifth of sesguard mail's start-up
- * for the brand and phrase sets); a compiled set is cached (util/cache.h)
- * under the SHA-256 of the Hyperscan version, the CPU features it targets
- * and every literal and id. */
+ * for the brand and phrase sets); a compiled set is cached (util/hscache.h)
+ * under the Hyperscan version, the CPU features it targets and every
+ * literal and id. */
 static char *set_cache_path(const char *const *lits, const unsigned *ids, unsigned n)
 {
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(ck, (const guchar *)hs_version(), -1);
-    /* and the CPU it was compiled for: a database built where fewer
-     * features were seen (under valgrind, say) would load but run slower */
-    hs_platform_info_t plat;
-    if (hs_populate_platform(&plat) == HS_SUCCESS) {
-        char pf[64];
-        int pl = g_snprintf(pf, sizeof pf, "%u %llu", plat.tune,
-                            (unsigned long long)plat.cpu_features);
-        g_checksum_update(ck, (const guchar *)pf, pl);
-    }
+    GChecksum *ck = hscache_key_new();
     for (unsigned i = 0; i < n; i++) {
         char head[32];
         int hl = g_snprintf(head, sizeof head, "\n%u %zu ", ids[i], strlen(lits[i]));
@@ -63,27 +53,6 @@ static char *set_cache_path(const char *const *lits, const unsigned *ids, unsign
     return path;
 }
 
-static hs_database_t *cache_load(const char *path)
-{
-    char *data = NULL;
-    size_t len = 0;
-    hs_database_t *db = NULL;
-    if (cache_read(path, &data, &len) && hs_deserialize_database(data, len, &db) != HS_SUCCESS)
-        db = NULL;
-    g_free(data);
-    return db;
-}
-
-static void cache_store(const char *path, const hs_database_t *db)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    if (path && hs_serialize_database(db, &bytes, &len) == HS_SUCCESS) {
-        cache_write(path, bytes, len);
-        free(bytes);
-    }
-}
-
 litset_t *litset_new(const char *const *lits, const unsigned *ids, unsigned n, char **err)
 {
     litset_t *s = g_new0(litset_t, 1);
@@ -91,7 +60,7 @@ litset_t *litset_new(const char *const *lits, const unsigned *ids, unsigned n, c
     if (n == 0)
         return s;
     char *cpath = set_cache_path(lits, ids, n);
-    if ((s->db = cache_load(cpath)) != NULL) {
+    if ((s->db = hscache_load(cpath)) != NULL) {
         g_free(cpath);
         return s;
     }
@@ -111,7 +80,7 @@ litset_t *litset_new(const char *const *lits, const unsigned *ids, unsigned n, c
         g_free(s);
         return NULL;
     }
-    cache_store(cpath, s->db);
+    hscache_store(cpath, s->db);
     g_free(cpath);
     return s;
 }

@@ -17,6 +17,7 @@
 
 #include "keys/awskey.h"
 #include "util/cache.h"
+#include "util/hscache.h"
 
 struct keyrules {
     GPtrArray *rules; /* keyrule_t * */
@@ -282,23 +283,13 @@ static int compile_db_now(keyrules_t *rs, const char *name, char **err)
     return rc;
 }
 
-/* The compiled database is cached (util/cache.h), named by the SHA-256 of
- * the Hyperscan version and every prefilter. Why: compiling costs more
- * than scanning a small tree, and a pre-commit hook runs often. A file
- * that does not deserialize is ignored and rewritten. */
+/* The compiled database is cached (util/hscache.h), keyed by the
+ * Hyperscan version, the CPU features and every prefilter. Why: compiling
+ * costs more than scanning a small tree, and a pre-commit hook runs often.
+ * A file that does not deserialize is ignored and rewritten. */
 static char *db_cache_path(const keyrules_t *rs)
 {
-    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(ck, (const guchar *)hs_version(), -1);
-    /* and the CPU it was compiled for: a database built where fewer
-     * features were seen (under valgrind, say) would load but run slower */
-    hs_platform_info_t plat;
-    if (hs_populate_platform(&plat) == HS_SUCCESS) {
-        char pf[64];
-        int pl = g_snprintf(pf, sizeof pf, "%u %llu", plat.tune,
-                            (unsigned long long)plat.cpu_features);
-        g_checksum_update(ck, (const guchar *)pf, pl);
-    }
+    GChecksum *ck = hscache_key_new();
     for (guint i = 0; i < rs->rules->len; i++) {
         const keyrule_t *r = g_ptr_array_index(rs->rules, i);
         g_checksum_update(ck, (const guchar *)"\n", 1);
@@ -309,40 +300,16 @@ static char *db_cache_path(const keyrules_t *rs)
     return path;
 }
 
-static bool cache_load(keyrules_t *rs, const char *path)
-{
-    char *data = NULL;
-    size_t len = 0;
-    if (!cache_read(path, &data, &len))
-        return false;
-    hs_database_t *db = NULL;
-    bool ok = hs_deserialize_database(data, len, &db) == HS_SUCCESS;
-    g_free(data);
-    if (ok)
-        rs->db = db;
-    return ok;
-}
-
-static void cache_store(const keyrules_t *rs, const char *path)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
-        return;
-    cache_write(path, bytes, len);
-    free(bytes);
-}
-
 static int compile_db(keyrules_t *rs, const char *name, char **err, bool cache)
 {
     char *cpath = cache ? db_cache_path(rs) : NULL;
-    if (cpath && cache_load(rs, cpath)) {
+    if (cpath && (rs->db = hscache_load(cpath)) != NULL) {
         g_free(cpath);
         return 0;
     }
     int rc = compile_db_now(rs, name, err);
     if (rc == 0 && cpath)
-        cache_store(rs, cpath);
+        hscache_store(cpath, rs->db);
     g_free(cpath);
     return rc;
 }
