@@ -65,6 +65,7 @@ static char *read_file(const char *path, size_t *len)
 {
     char *d = NULL;
     gsize n = 0;
+    *len = 0;
     if (!g_file_get_contents(path, &d, &n, NULL))
         return NULL;
     *len = n;
