@@ -13,9 +13,9 @@
  * number so that a freed set's address reused by a new one is not
  * mistaken for it.
  *
- * The compiled database is cached (util/cache.h: keyed by the Hyperscan
- * version and every literal and id; SESGUARD_NO_CACHE=1 turns it off), so
- * a warm start deserializes instead of compiling.
+ * The compiled database is cached (util/hscache.h: keyed by the Hyperscan
+ * version, the CPU features and every literal and id; SESGUARD_NO_CACHE=1
+ * turns it off), so a warm start deserializes instead of compiling.
  *
  * Memory: the set is immutable after litset_new and may be shared by
  * threads; litset_free frees it. Errors: NULL with *err set.
